@@ -1,0 +1,177 @@
+package io.gantry;
+
+import io.gantry.api.chat.ChatCompletionsEndpoint;
+import io.gantry.api.embeddings.EmbeddingsEndpoint;
+import io.gantry.api.health.HealthEndpoints;
+import io.gantry.api.models.ModelsEndpoints;
+import io.gantry.config.BackendConfig;
+import io.gantry.config.GantryConfig;
+import io.gantry.edge.GatewayServer;
+import io.gantry.observe.AccessLog;
+import io.gantry.route.BackendRegistry;
+import io.gantry.route.ModelRouter;
+import io.gantry.route.RegisteredBackend;
+import io.gantry.upstream.Backend;
+import io.gantry.upstream.Discovery;
+import io.gantry.upstream.ollama.OllamaBackend;
+import io.gantry.upstream.openai.OpenAiBackend;
+import io.helidon.http.Method;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds every component from the configuration and wires them together: the one place. */
+public final class Gantry implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gantry.class);
+
+  private final GantryConfig config;
+  private final BackendRegistry registry;
+  private final GatewayServer server;
+
+  private Gantry(GantryConfig config, BackendRegistry registry, GatewayServer server) {
+    this.config = config;
+    this.registry = registry;
+    this.server = server;
+  }
+
+  /**
+   * Starts a gateway. {@code cliBackendCount} says how many of the config's backends came from the
+   * command line (they are the last ones), for {@code /readyz}.
+   */
+  public static Gantry start(GantryConfig config) {
+    createDataDir(config.dataDir());
+    boolean discovery =
+        config.discovery().enabled() == null
+            ? config.backends().isEmpty()
+            : config.discovery().enabled();
+    BackendRegistry registry =
+        new BackendRegistry(
+            backends(config, discovery),
+            Duration.ofSeconds(config.discovery().probeIntervalSeconds()));
+    ModelRouter router = new ModelRouter(registry, config.aliases());
+
+    GatewayServer server = new GatewayServer(config.server(), new AccessLog());
+    ModelsEndpoints models = new ModelsEndpoints(router);
+    HealthEndpoints health = new HealthEndpoints(registry, discovery);
+    server
+        .route(Method.POST, "/v1/chat/completions", "chat", new ChatCompletionsEndpoint(router))
+        .route(Method.POST, "/v1/embeddings", "embeddings", new EmbeddingsEndpoint(router))
+        .route(Method.GET, "/v1/models", "models", models::list)
+        .route(Method.GET, "/v1/models/{model}", "models", models::retrieve)
+        .quietRoute(Method.GET, "/livez", health::live)
+        .quietRoute(Method.GET, "/readyz", health::ready);
+
+    registry.start();
+    server.start();
+    Gantry gantry = new Gantry(config, registry, server);
+    LOG.info("Gantry listening on {}/v1", gantry.baseUrl());
+    if (!registry.anyReady()) {
+      LOG.warn(
+          "{} Tried: {}",
+          HealthEndpoints.SIMULATOR_HINT,
+          registry.backends().stream()
+              .map(b -> b.backend().name() + " at " + b.backend().url())
+              .toList());
+    }
+    return gantry;
+  }
+
+  private static List<RegisteredBackend> backends(GantryConfig config, boolean discovery) {
+    List<RegisteredBackend> out = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (BackendConfig backend : config.backends()) {
+      BackendConfig named = withName(normalizeUrl(backend), names);
+      out.add(new RegisteredBackend(create(named), "config", named.models()));
+    }
+    if (discovery) {
+      for (Discovery.Candidate candidate : Discovery.candidates()) {
+        if (names.add(candidate.name())) {
+          out.add(
+              new RegisteredBackend(create(candidate.toBackendConfig()), "discovery", List.of()));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Backend create(BackendConfig config) {
+    return switch (config.dialect()) {
+      case "ollama" -> new OllamaBackend(config);
+      default -> new OpenAiBackend(config);
+    };
+  }
+
+  /** An openai URL given as a bare server root gets the usual {@code /v1}. */
+  private static BackendConfig normalizeUrl(BackendConfig backend) {
+    String url = backend.url().replaceAll("/+$", "");
+    if ("openai".equals(backend.dialect())) {
+      String path = URI.create(url).getPath();
+      if (path == null || path.isEmpty()) {
+        url = url + "/v1";
+      }
+    }
+    return backend.withUrl(url);
+  }
+
+  private static BackendConfig withName(BackendConfig backend, Set<String> taken) {
+    String name = backend.name();
+    if (name == null || name.isBlank()) {
+      URI uri = URI.create(backend.url());
+      String base = backend.dialect() + "-" + (uri.getPort() > 0 ? uri.getPort() : uri.getHost());
+      name = base;
+      for (int i = 2; taken.contains(name); i++) {
+        name = base + "-" + i;
+      }
+    }
+    taken.add(name);
+    return backend.withName(name);
+  }
+
+  private static void createDataDir(String dataDir) {
+    try {
+      Files.createDirectories(Path.of(dataDir));
+    } catch (java.io.IOException e) {
+      throw new io.gantry.config.ConfigException(
+          "Config key 'data_dir': cannot create " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** The server root, e.g. {@code http://127.0.0.1:8800} (the API is under {@code /v1}). */
+  public String baseUrl() {
+    String host = server.host();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      host = "127.0.0.1";
+    }
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+  }
+
+  public BackendRegistry registry() {
+    return registry;
+  }
+
+  public int inFlight() {
+    return server.inFlight();
+  }
+
+  public GantryConfig config() {
+    return config;
+  }
+
+  /** Lets in-flight requests finish (up to the configured grace), then stops. */
+  @Override
+  public void close() {
+    server.drainAndStop(Duration.ofSeconds(config.server().shutdownGraceSeconds()));
+    registry.close();
+  }
+}

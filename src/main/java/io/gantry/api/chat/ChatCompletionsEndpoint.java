@@ -1,0 +1,69 @@
+package io.gantry.api.chat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.Json;
+import io.gantry.core.Turn;
+import io.gantry.edge.Endpoint;
+import io.gantry.edge.ErrorMapper;
+import io.gantry.edge.Exchange;
+import io.gantry.observe.ErrorKind;
+import io.gantry.route.ModelRouter;
+import io.gantry.route.Route;
+import io.gantry.upstream.UpstreamException;
+import io.gantry.upstream.UpstreamMeta;
+import io.gantry.upstream.openai.OpenAiBackend;
+import java.io.IOException;
+
+/**
+ * {@code POST /v1/chat/completions}: validates, routes by model, then relays byte for byte to an
+ * openai-dialect backend or translates through canonical deltas for any other.
+ */
+public final class ChatCompletionsEndpoint implements Endpoint {
+  private final ModelRouter router;
+
+  public ChatCompletionsEndpoint(ModelRouter router) {
+    this.router = router;
+  }
+
+  @Override
+  public void handle(Exchange exchange) throws Exception {
+    ObjectNode body = exchange.jsonBody();
+    ChatRequestValidator.validate(body);
+    String requested = body.get("model").asText();
+    boolean stream = body.path("stream").asBoolean(false);
+    exchange.record().model(requested);
+    exchange.record().stream(stream);
+    Route route = router.resolve(requested);
+    exchange.record().backend(route.backend().name());
+    if (route.backend() instanceof OpenAiBackend openai) {
+      byte[] upstreamBody = exchange.body();
+      if (route.aliased()) {
+        body.put("model", route.model());
+        upstreamBody = Json.bytes(body);
+      }
+      ChatRelay.relay(exchange, openai, upstreamBody);
+      return;
+    }
+    Turn turn = ChatTurnParser.parse(body, route.model());
+    UpstreamMeta meta = new UpstreamMeta(exchange.requestId());
+    if (stream) {
+      boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+      ChatStreamRenderer renderer = new ChatStreamRenderer(exchange, requested, includeUsage);
+      try {
+        route.backend().chat(turn, meta, renderer);
+      } catch (UpstreamException e) {
+        if (!renderer.started()) {
+          throw e;
+        }
+        exchange.record().fail(ErrorMapper.upstream(e).kind());
+        renderer.fail(ErrorMapper.upstream(e));
+      } catch (IOException clientGone) {
+        exchange.record().fail(ErrorKind.CLIENT_DISCONNECTED);
+      }
+      return;
+    }
+    ChatCompletionAssembler assembler = new ChatCompletionAssembler(exchange.record(), requested);
+    route.backend().chat(turn, meta, assembler);
+    exchange.sendJson(200, assembler.completion());
+  }
+}

@@ -1,0 +1,143 @@
+package io.gantry.api.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gantry.core.Delta;
+import io.gantry.core.Json;
+import io.gantry.edge.ApiException;
+import io.gantry.edge.ErrorMapper;
+import io.gantry.edge.Exchange;
+import io.gantry.observe.ErrorKind;
+import io.gantry.upstream.SseEvent;
+import io.gantry.upstream.SseEventReader;
+import io.gantry.upstream.UpstreamException;
+import io.gantry.upstream.UpstreamFailures;
+import io.gantry.upstream.UpstreamMeta;
+import io.gantry.upstream.UpstreamResponse;
+import io.gantry.upstream.openai.ChatChunkParser;
+import io.gantry.upstream.openai.OpenAiBackend;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The chat fast path to an openai-dialect backend: the backend's bytes reach the client unchanged,
+ * event by event, while a tap parses each event into deltas for the access record. What a client
+ * could not parse (a malformed event, a stream cut short) ends the stream with an error event
+ * instead of being passed on.
+ */
+final class ChatRelay {
+  private ChatRelay() {}
+
+  static void relay(Exchange exchange, OpenAiBackend backend, byte[] body) throws Exception {
+    UpstreamResponse upstream =
+        backend.post("/chat/completions", body, new UpstreamMeta(exchange.requestId()));
+    try (upstream) {
+      if (!upstream.isSuccess()) {
+        throw upstream.toStatusException();
+      }
+      if (upstream.contentType().startsWith("text/event-stream")) {
+        try {
+          relayStream(exchange, backend.name(), upstream);
+        } catch (IOException | UncheckedIOException clientGone) {
+          // Closing the upstream response (try-with-resources) aborts the generation.
+          exchange.record().fail(ErrorKind.CLIENT_DISCONNECTED);
+        }
+      } else {
+        relayWhole(exchange, backend.name(), upstream);
+      }
+    }
+  }
+
+  private static void relayWhole(Exchange exchange, String backend, UpstreamResponse upstream)
+      throws UpstreamException {
+    byte[] bytes = upstream.readAll();
+    JsonNode parsed;
+    try {
+      parsed = Json.MAPPER.readTree(bytes);
+    } catch (IOException e) {
+      parsed = null;
+    }
+    if (parsed == null || !parsed.isObject()) {
+      throw new UpstreamException(
+          UpstreamException.Kind.MALFORMED,
+          backend,
+          "backend '" + backend + "' answered with a body that is not a JSON object",
+          null);
+    }
+    new ChatChunkParser().parseCompletion(parsed).forEach(exchange.record()::observe);
+    exchange.sendBytes(upstream.status(), upstream.contentType(), bytes);
+  }
+
+  private static void relayStream(Exchange exchange, String backend, UpstreamResponse upstream)
+      throws IOException {
+    OutputStream out = exchange.openStream(200, upstream.contentType());
+    SseEventReader reader = new SseEventReader(upstream.body());
+    ChatChunkParser tap = new ChatChunkParser();
+    boolean sawFailure = false;
+    while (true) {
+      SseEvent event;
+      try {
+        event = reader.next();
+      } catch (IOException | UncheckedIOException e) {
+        endWithError(exchange, out, ErrorMapper.upstream(UpstreamFailures.classify(backend, e)));
+        return;
+      }
+      if (event == null || !event.complete()) {
+        if (!sawFailure) {
+          endWithError(
+              exchange,
+              out,
+              ErrorMapper.upstream(
+                  new UpstreamException(
+                      UpstreamException.Kind.INTERRUPTED,
+                      backend,
+                      "the stream ended before the answer was finished",
+                      null)));
+        }
+        return;
+      }
+      if (event.data() != null && !event.isDone()) {
+        JsonNode chunk;
+        try {
+          chunk = Json.MAPPER.readTree(event.data());
+        } catch (IOException e) {
+          chunk = null;
+        }
+        if (chunk == null || !chunk.isObject()) {
+          endWithError(
+              exchange,
+              out,
+              ErrorMapper.upstream(
+                  new UpstreamException(
+                      UpstreamException.Kind.MALFORMED,
+                      backend,
+                      "an event's data is not a JSON object",
+                      null)));
+          return;
+        }
+        for (Delta delta : tap.parseChunk(chunk)) {
+          exchange.record().observe(delta);
+          sawFailure |= delta instanceof Delta.Failure;
+        }
+      }
+      out.write(event.raw());
+      // Bytes already buffered belong to the next event: send both in one write.
+      if (!reader.hasBufferedBytes()) {
+        out.flush();
+      }
+      if (event.isDone()) {
+        out.close();
+        return;
+      }
+    }
+  }
+
+  private static void endWithError(Exchange exchange, OutputStream out, ApiException error)
+      throws IOException {
+    exchange.record().fail(error.kind() == null ? ErrorKind.STREAM_INTERRUPTED : error.kind());
+    out.write("data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    out.write(Json.bytes(error.envelope()));
+    out.write("\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    out.close();
+  }
+}

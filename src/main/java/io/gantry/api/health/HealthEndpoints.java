@@ -1,0 +1,55 @@
+package io.gantry.api.health;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.Json;
+import io.gantry.edge.Exchange;
+import io.gantry.route.BackendHealth;
+import io.gantry.route.BackendRegistry;
+import io.gantry.route.RegisteredBackend;
+
+/**
+ * {@code /livez} (the process serves) and {@code /readyz} (at least one backend is ready), with
+ * each backend's state and, when nothing is ready, what was tried and how to start a simulator.
+ */
+public final class HealthEndpoints {
+  public static final String SIMULATOR_HINT =
+      "No backend is ready. Start a local model server, or the built-in simulator: "
+          + "./gantry simulate --dialect openai --port 8000";
+
+  private final BackendRegistry registry;
+  private final boolean discovery;
+
+  public HealthEndpoints(BackendRegistry registry, boolean discovery) {
+    this.registry = registry;
+    this.discovery = discovery;
+  }
+
+  public void live(Exchange exchange) {
+    exchange.sendJson(200, Json.object().put("status", "ok"));
+  }
+
+  public void ready(Exchange exchange) {
+    boolean ready = registry.anyReady();
+    ObjectNode out = Json.object();
+    out.put("status", ready ? "ready" : "not_ready");
+    out.put("discovery", discovery);
+    ArrayNode backends = out.putArray("backends");
+    for (RegisteredBackend entry : registry.backends()) {
+      BackendHealth health = entry.health();
+      ObjectNode b = backends.addObject();
+      b.put("name", entry.backend().name());
+      b.put("dialect", entry.backend().dialect());
+      b.put("url", entry.backend().url());
+      b.put("source", entry.source());
+      b.put("ready", health.ready());
+      b.put("models", entry.models().size());
+      b.put("last_error", health.lastError());
+      b.put("checked_at", health.checkedAt() == null ? null : health.checkedAt().toString());
+    }
+    if (!ready) {
+      out.put("hint", SIMULATOR_HINT);
+    }
+    exchange.sendJson(ready ? 200 : 503, out);
+  }
+}

@@ -1,0 +1,79 @@
+package io.gantry.config;
+
+import java.net.URI;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Checks what binding cannot: ranges, enumerations, URLs and references between keys. */
+final class ConfigValidator {
+  private ConfigValidator() {}
+
+  static void validate(GantryConfig config) {
+    ServerConfig server = config.server();
+    if (server.port() < 0 || server.port() > 65535) {
+      throw new ConfigException(
+          "Config key 'server.port' is " + server.port() + "; use a port from 0 to 65535.");
+    }
+    if (server.maxRequestBytes() <= 0) {
+      throw new ConfigException("Config key 'server.max_request_bytes' must be positive.");
+    }
+    if (server.shutdownGraceSeconds() < 0) {
+      throw new ConfigException("Config key 'server.shutdown_grace_seconds' must be 0 or more.");
+    }
+    if (config.discovery().probeIntervalSeconds() < 1) {
+      throw new ConfigException(
+          "Config key 'discovery.probe_interval_seconds' must be at least 1.");
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < config.backends().size(); i++) {
+      BackendConfig backend = config.backends().get(i);
+      String key = "backends[" + i + "]";
+      if (backend.dialect() == null
+          || !(backend.dialect().equals("openai") || backend.dialect().equals("ollama"))) {
+        throw new ConfigException(
+            "Config key '"
+                + key
+                + ".dialect' is '"
+                + backend.dialect()
+                + "'; use 'openai' (vLLM, llama.cpp, LM Studio, SGLang, LocalAI) or 'ollama'.");
+      }
+      checkUrl(backend.url(), key + ".url");
+      if (backend.name() != null && !names.add(backend.name())) {
+        throw new ConfigException(
+            "Config key '" + key + ".name': the name '" + backend.name() + "' is used twice.");
+      }
+      TimeoutsConfig t = backend.timeouts();
+      if (t.connectMs() <= 0 || t.firstByteMs() <= 0 || t.idleMs() <= 0 || t.totalMs() < 0) {
+        throw new ConfigException(
+            "Config key '"
+                + key
+                + ".timeouts': connect_ms, first_byte_ms and idle_ms must be positive, total_ms 0"
+                + " (unlimited) or more.");
+      }
+    }
+    for (Map.Entry<String, String> alias : config.aliases().entrySet()) {
+      if (alias.getValue() == null || alias.getValue().isBlank()) {
+        throw new ConfigException(
+            "Config key 'aliases." + alias.getKey() + "' must name the model it stands for.");
+      }
+    }
+  }
+
+  private static void checkUrl(String url, String key) {
+    if (url == null || url.isBlank()) {
+      throw new ConfigException(
+          "Config key '" + key + "' is required (e.g. http://127.0.0.1:8000/v1).");
+    }
+    try {
+      URI uri = URI.create(url);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+          || uri.getHost() == null) {
+        throw new IllegalArgumentException("not an http(s) URL with a host");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "Config key '" + key + "' is '" + url + "', not an http(s) URL: " + e.getMessage());
+    }
+  }
+}

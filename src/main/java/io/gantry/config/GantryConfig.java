@@ -1,0 +1,48 @@
+package io.gantry.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gantry's whole configuration, as read from YAML (snake_case keys) and {@code GANTRY_*}
+ * environment variables. Absent keys take the defaults given in each record.
+ */
+public record GantryConfig(
+    ServerConfig server,
+    String dataDir,
+    List<BackendConfig> backends,
+    Map<String, String> aliases,
+    DiscoveryConfig discovery) {
+
+  public GantryConfig {
+    server = server == null ? new ServerConfig(null, null, null, null) : server;
+    dataDir = dataDir == null || dataDir.isBlank() ? "data" : dataDir;
+    backends = backends == null ? List.of() : List.copyOf(backends);
+    aliases = aliases == null ? Map.of() : Map.copyOf(aliases);
+    discovery = discovery == null ? new DiscoveryConfig(null, null) : discovery;
+  }
+
+  public static GantryConfig defaults() {
+    return new GantryConfig(null, null, null, null, null);
+  }
+
+  public GantryConfig withBackends(List<BackendConfig> newBackends) {
+    return new GantryConfig(server, dataDir, newBackends, aliases, discovery);
+  }
+
+  public GantryConfig withServer(ServerConfig newServer) {
+    return new GantryConfig(newServer, dataDir, backends, aliases, discovery);
+  }
+
+  public GantryConfig withDataDir(String newDataDir) {
+    return new GantryConfig(server, newDataDir, backends, aliases, discovery);
+  }
+
+  public GantryConfig withDiscovery(DiscoveryConfig newDiscovery) {
+    return new GantryConfig(server, dataDir, backends, aliases, newDiscovery);
+  }
+
+  public GantryConfig withAliases(Map<String, String> newAliases) {
+    return new GantryConfig(server, dataDir, backends, newAliases, discovery);
+  }
+}

@@ -1,0 +1,104 @@
+package io.gantry.edge;
+
+import io.gantry.core.InvalidTurnException;
+import io.gantry.observe.ErrorKind;
+import io.gantry.route.ModelNotFoundException;
+import io.gantry.upstream.UpstreamException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place that decides what status and error envelope a failure becomes. */
+public final class ErrorMapper {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+  private static final int LISTED_MODELS = 5;
+
+  private ErrorMapper() {}
+
+  public static ApiException map(Throwable failure, String requestId) {
+    return switch (failure) {
+      case ApiException api -> api;
+      case ModelNotFoundException missing -> modelNotFound(missing);
+      case InvalidTurnException invalid ->
+          ApiException.invalid(invalid.param(), invalid.getMessage());
+      case UpstreamException upstream -> upstream(upstream);
+      default -> {
+        LOG.error("internal error in request {}", requestId, failure);
+        yield new ApiException(
+            500,
+            "server_error",
+            "internal_error",
+            null,
+            "Gantry failed to handle this request (request id "
+                + requestId
+                + "); the gateway log has the details.",
+            ErrorKind.INTERNAL);
+      }
+    };
+  }
+
+  /** The error event or body for an upstream failure. */
+  public static ApiException upstream(UpstreamException e) {
+    return switch (e.kind()) {
+      case STATUS -> UpstreamErrorBodies.toApiException(e.backend(), e.status(), e.body());
+      case UNAVAILABLE ->
+          new ApiException(
+              503,
+              "server_error",
+              "backend_unavailable",
+              null,
+              "Backend '"
+                  + e.backend()
+                  + "' is unavailable ("
+                  + e.getMessage()
+                  + "). Check that it is running; /readyz shows every backend's state.",
+              ErrorKind.UPSTREAM_UNAVAILABLE);
+      case TIMEOUT ->
+          new ApiException(
+              504,
+              "server_error",
+              "upstream_timeout",
+              null,
+              "Backend '" + e.backend() + "' did not answer within its time limit.",
+              ErrorKind.UPSTREAM_TIMEOUT);
+      case MALFORMED ->
+          new ApiException(
+              502,
+              "server_error",
+              "upstream_malformed",
+              null,
+              "Backend '" + e.backend() + "' sent a malformed answer: " + e.getMessage(),
+              ErrorKind.UPSTREAM_MALFORMED);
+      case INTERRUPTED ->
+          new ApiException(
+              502,
+              "server_error",
+              "upstream_interrupted",
+              null,
+              "Backend '" + e.backend() + "' ended the answer early: " + e.getMessage(),
+              ErrorKind.STREAM_INTERRUPTED);
+    };
+  }
+
+  private static ApiException modelNotFound(ModelNotFoundException e) {
+    List<String> available = e.available();
+    String listing;
+    if (available.isEmpty()) {
+      listing = "No backend is serving any model right now; see /readyz.";
+    } else {
+      listing =
+          "Available models: "
+              + String.join(", ", available.subList(0, Math.min(LISTED_MODELS, available.size())))
+              + (available.size() > LISTED_MODELS
+                  ? " (and " + (available.size() - LISTED_MODELS) + " more at /v1/models)."
+                  : ".");
+    }
+    return new ApiException(
+        404,
+        "invalid_request_error",
+        "model_not_found",
+        "model",
+        "The model '" + e.model() + "' does not exist or no backend serves it. " + listing,
+        ErrorKind.MODEL_NOT_FOUND);
+  }
+}

@@ -1,0 +1,157 @@
+package io.gantry.edge;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.Json;
+import io.gantry.observe.ErrorKind;
+import io.gantry.observe.RequestRecord;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** One request and its response, with the request id, the body limit and the access record. */
+public final class Exchange {
+  private final ServerRequest request;
+  private final ServerResponse response;
+  private final RequestRecord record;
+  private final long maxBodyBytes;
+  private byte[] body;
+  private boolean streamOpened;
+
+  Exchange(
+      ServerRequest request, ServerResponse response, RequestRecord record, long maxBodyBytes) {
+    this.request = request;
+    this.response = response;
+    this.record = record;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  public String method() {
+    return request.prologue().method().text();
+  }
+
+  public String path() {
+    return request.path().rawPath();
+  }
+
+  public String requestId() {
+    return record.requestId();
+  }
+
+  public RequestRecord record() {
+    return record;
+  }
+
+  public String header(String name) {
+    return request.headers().first(HeaderNames.create(name)).orElse(null);
+  }
+
+  public String pathParam(String name) {
+    return request.path().pathParameters().first(name).orElse(null);
+  }
+
+  public Optional<String> query(String name) {
+    return request.query().first(name).asOptional();
+  }
+
+  /** The request body, refused with a 413 beyond the configured limit. */
+  public byte[] body() throws IOException {
+    if (body != null) {
+      return body;
+    }
+    OptionalLong declared = request.headers().contentLength();
+    if (declared.isPresent() && declared.getAsLong() > maxBodyBytes) {
+      throw tooLarge();
+    }
+    try (InputStream in = request.content().inputStream()) {
+      byte[] read = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+      if (read.length > maxBodyBytes) {
+        throw tooLarge();
+      }
+      body = read;
+    }
+    return body;
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(
+        413,
+        "invalid_request_error",
+        "request_too_large",
+        null,
+        "The request body is larger than this gateway's limit of "
+            + maxBodyBytes
+            + " bytes (server.max_request_bytes).",
+        ErrorKind.CLIENT_INVALID);
+  }
+
+  /** The body as a JSON object, or a 400 that says where the JSON breaks. */
+  public ObjectNode jsonBody() throws IOException {
+    byte[] bytes = body();
+    if (bytes.length == 0) {
+      throw ApiException.invalid(null, "The request body is empty; send a JSON object.");
+    }
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw ApiException.invalid(
+          null,
+          "The request body is not valid JSON: "
+              + e.getOriginalMessage()
+              + (e.getLocation() == null
+                  ? ""
+                  : " (line "
+                      + e.getLocation().getLineNr()
+                      + ", column "
+                      + e.getLocation().getColumnNr()
+                      + ")"));
+    }
+    if (!(node instanceof ObjectNode object)) {
+      throw ApiException.invalid(null, "The request body must be a JSON object.");
+    }
+    return object;
+  }
+
+  public void responseHeader(String name, String value) {
+    response.header(HeaderNames.create(name), value);
+  }
+
+  public void sendJson(int status, JsonNode json) {
+    sendBytes(status, "application/json", Json.bytes(json));
+  }
+
+  public void sendBytes(int status, String contentType, byte[] bytes) {
+    record.status(status);
+    response.status(Status.create(status));
+    response.header(HeaderNames.CONTENT_TYPE, contentType);
+    response.send(bytes);
+  }
+
+  /** Starts a streamed response; each {@code flush()} sends what was written so far. */
+  public OutputStream openStream(int status, String contentType) {
+    record.status(status);
+    response.status(Status.create(status));
+    response.header(HeaderNames.CONTENT_TYPE, contentType);
+    response.header(HeaderNames.CACHE_CONTROL, "no-cache");
+    response.header(HeaderNames.create("X-Accel-Buffering"), "no");
+    streamOpened = true;
+    return response.outputStream();
+  }
+
+  /** Whether the status line has gone (or is committed to go) to the client. */
+  public boolean started() {
+    return streamOpened || response.isSent();
+  }
+
+  ServerResponse response() {
+    return response;
+  }
+}

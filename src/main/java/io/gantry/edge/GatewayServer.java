@@ -1,0 +1,168 @@
+package io.gantry.edge;
+
+import io.gantry.config.ServerConfig;
+import io.gantry.observe.AccessLog;
+import io.gantry.observe.ErrorKind;
+import io.gantry.observe.RequestRecord;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server. Every endpoint runs inside the same envelope: request id in and out, the body
+ * limit, failures mapped to OpenAI errors, an access-log line, and in-flight counting so shutdown
+ * can let running streams finish.
+ */
+public final class GatewayServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+  private final ServerConfig config;
+  private final AccessLog accessLog;
+  private final HttpRouting.Builder routing = HttpRouting.builder();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean draining;
+  private WebServer server;
+
+  public GatewayServer(ServerConfig config, AccessLog accessLog) {
+    this.config = config;
+    this.accessLog = accessLog;
+  }
+
+  /** Registers an endpoint; {@code surface} names it in logs and metrics. */
+  public GatewayServer route(Method method, String path, String surface, Endpoint endpoint) {
+    routing.route(method, path, wrap(surface, endpoint, true));
+    return this;
+  }
+
+  /** Registers a health or probe endpoint, which is not access-logged (it is polled). */
+  public GatewayServer quietRoute(Method method, String path, Endpoint endpoint) {
+    routing.route(method, path, wrap("health", endpoint, false));
+    return this;
+  }
+
+  public void start() {
+    routing.any(
+        wrap(
+            "other",
+            exchange -> {
+              throw new ApiException(
+                  404,
+                  "invalid_request_error",
+                  "unknown_url",
+                  null,
+                  "Invalid URL (" + exchange.method() + " " + exchange.path() + ")",
+                  ErrorKind.CLIENT_INVALID);
+            },
+            true));
+    server =
+        WebServer.builder()
+            .host(config.host())
+            .port(config.port())
+            .connectionOptions(o -> o.tcpNoDelay(true))
+            .maxPayloadSize(-1)
+            .shutdownGracePeriod(Duration.ofSeconds(1))
+            .routing(routing)
+            .build()
+            .start();
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public String host() {
+    return config.host();
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  private Handler wrap(String surface, Endpoint endpoint, boolean logged) {
+    return (ServerRequest req, ServerResponse res) -> {
+      String requestId =
+          RequestIds.accept(req.headers().first(HeaderNames.create("x-request-id")).orElse(null));
+      res.header(HeaderNames.create("x-request-id"), requestId);
+      RequestRecord record = new RequestRecord(requestId, clientAddress(req));
+      record.surface(surface);
+      Exchange exchange = new Exchange(req, res, record, config.maxRequestBytes());
+      inFlight.incrementAndGet();
+      try {
+        if (draining) {
+          throw new ApiException(
+              503,
+              "server_error",
+              "shutting_down",
+              null,
+              "Gantry is shutting down; retry against another instance.",
+              ErrorKind.UPSTREAM_UNAVAILABLE);
+        }
+        endpoint.handle(exchange);
+      } catch (Throwable failure) {
+        if (exchange.started() && isDisconnect(failure)) {
+          record.fail(ErrorKind.CLIENT_DISCONNECTED);
+          return;
+        }
+        ApiException error = ErrorMapper.map(failure, requestId);
+        record.fail(error.kind());
+        if (!exchange.started()) {
+          exchange.sendJson(error.status(), error.envelope());
+        } else {
+          LOG.debug(
+              "request {} failed after its response began: {}", requestId, error.getMessage());
+        }
+      } finally {
+        inFlight.decrementAndGet();
+        if (logged) {
+          accessLog.write(record);
+        }
+      }
+    };
+  }
+
+  private static boolean isDisconnect(Throwable failure) {
+    return failure instanceof java.io.IOException
+        || failure instanceof java.io.UncheckedIOException;
+  }
+
+  private static String clientAddress(ServerRequest req) {
+    try {
+      return req.remotePeer().host();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Refuses new requests, waits up to {@code grace} for in-flight ones, then stops. */
+  public void drainAndStop(Duration grace) {
+    draining = true;
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (inFlight.get() > 0) {
+      LOG.warn("stopping with {} request(s) still running after the grace period", inFlight.get());
+    }
+    close();
+  }
+
+  @Override
+  public void close() {
+    if (server != null && server.isRunning()) {
+      server.stop();
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.gantry.edge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gantry.core.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes server-sent events and flushes each one: a stream is never held back. An {@link
+ * IOException} from any method means the client is gone.
+ */
+public final class SseStream {
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final OutputStream out;
+
+  public SseStream(OutputStream out) {
+    this.out = out;
+  }
+
+  /** {@code data: <json>} */
+  public void data(JsonNode json) throws IOException {
+    out.write(DATA);
+    out.write(Json.bytes(json));
+    out.write(END);
+    out.flush();
+  }
+
+  /** {@code event: <name>} then {@code data: <json>}, as the Responses API frames events. */
+  public void event(String name, JsonNode json) throws IOException {
+    out.write(EVENT);
+    out.write(name.getBytes(StandardCharsets.UTF_8));
+    out.write('\n');
+    data(json);
+  }
+
+  public void done() throws IOException {
+    out.write(DONE);
+    out.flush();
+  }
+
+  /** Ends the response; failures here only mean the client left first. */
+  public void close() {
+    try {
+      out.close();
+    } catch (IOException | RuntimeException ignored) {
+      // Nothing left to tell a client that is gone.
+    }
+  }
+}

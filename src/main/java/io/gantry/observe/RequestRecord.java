@@ -1,0 +1,121 @@
+package io.gantry.observe;
+
+import io.gantry.core.Delta;
+import io.gantry.core.Usage;
+
+/**
+ * What one request did, filled in as it runs and written once at the end. Fed by the Delta tap; it
+ * never changes what the client receives. Owned by the request's thread.
+ */
+public final class RequestRecord {
+  private final String requestId;
+  private final String clientAddress;
+  private final long startNanos = System.nanoTime();
+  private String surface = "other";
+  private String model;
+  private String backend;
+  private boolean stream;
+  private int status;
+  private ErrorKind errorKind;
+  private long firstTokenNanos;
+  private Usage usage;
+
+  public RequestRecord(String requestId, String clientAddress) {
+    this.requestId = requestId;
+    this.clientAddress = clientAddress;
+  }
+
+  /** Notes a delta of the answer: the first visible one fixes the time to first token. */
+  public void observe(Delta delta) {
+    switch (delta) {
+      case Delta.Text t -> markFirstToken();
+      case Delta.Reasoning r -> markFirstToken();
+      case Delta.ToolCallStart s -> markFirstToken();
+      case Delta.UsageReport(Usage u) -> usage = u;
+      case Delta.Failure f -> {
+        if (errorKind == null) {
+          errorKind = ErrorKind.STREAM_INTERRUPTED;
+        }
+      }
+      default -> {}
+    }
+  }
+
+  private void markFirstToken() {
+    if (firstTokenNanos == 0) {
+      firstTokenNanos = System.nanoTime();
+    }
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  public String clientAddress() {
+    return clientAddress;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  public String surface() {
+    return surface;
+  }
+
+  public void surface(String value) {
+    surface = value;
+  }
+
+  public String model() {
+    return model;
+  }
+
+  public void model(String value) {
+    model = value;
+  }
+
+  public String backend() {
+    return backend;
+  }
+
+  public void backend(String value) {
+    backend = value;
+  }
+
+  public boolean stream() {
+    return stream;
+  }
+
+  public void stream(boolean value) {
+    stream = value;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public void status(int value) {
+    status = value;
+  }
+
+  public ErrorKind errorKind() {
+    return errorKind;
+  }
+
+  /** Records the first failure; later ones are consequences of it. */
+  public void fail(ErrorKind kind) {
+    if (errorKind == null) {
+      errorKind = kind;
+    }
+  }
+
+  /** Nanoseconds to the first token, or -1 when none arrived. */
+  public long timeToFirstTokenNanos() {
+    return firstTokenNanos == 0 ? -1 : firstTokenNanos - startNanos;
+  }
+
+  public Usage usage() {
+    return usage;
+  }
+}

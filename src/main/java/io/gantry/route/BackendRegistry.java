@@ -1,0 +1,130 @@
+package io.gantry.route;
+
+import io.gantry.upstream.ProbeResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All backends and their health. Probes every backend in the background at a fixed interval, and on
+ * demand (at most once a second) when a request names a model no backend is known to serve, so a
+ * model pulled a moment ago is found without waiting for the next round.
+ */
+public final class BackendRegistry implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BackendRegistry.class);
+  private static final long ON_DEMAND_MIN_GAP_NANOS = Duration.ofSeconds(1).toNanos();
+
+  private final List<RegisteredBackend> backends;
+  private final Duration interval;
+  private final ExecutorService probes = Executors.newVirtualThreadPerTaskExecutor();
+  private final AtomicLong lastRound = new AtomicLong(System.nanoTime() - ON_DEMAND_MIN_GAP_NANOS);
+  private volatile boolean running;
+  private Thread loop;
+
+  public BackendRegistry(List<RegisteredBackend> backends, Duration interval) {
+    this.backends = List.copyOf(backends);
+    this.interval = interval;
+  }
+
+  public List<RegisteredBackend> backends() {
+    return backends;
+  }
+
+  /** Probes once (so the first requests already know the models), then keeps probing. */
+  public void start() {
+    probeAll();
+    running = true;
+    loop =
+        Thread.ofVirtual()
+            .name("gantry-probes")
+            .start(() -> {
+              while (running) {
+                try {
+                  Thread.sleep(interval);
+                  probeAll();
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+  }
+
+  /** Probes now unless a round ran within the last second. */
+  public void probeSoon() {
+    long last = lastRound.get();
+    if (System.nanoTime() - last >= ON_DEMAND_MIN_GAP_NANOS
+        && lastRound.compareAndSet(last, System.nanoTime())) {
+      probeAll();
+    }
+  }
+
+  /** Probes every backend in parallel and waits for all of them. */
+  public void probeAll() {
+    lastRound.set(System.nanoTime());
+    List<Future<?>> running = new ArrayList<>();
+    for (RegisteredBackend entry : backends) {
+      running.add(probes.submit(() -> probe(entry)));
+    }
+    for (Future<?> f : running) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        LOG.warn("probe failed unexpectedly", e.getCause());
+      }
+    }
+  }
+
+  private void probe(RegisteredBackend entry) {
+    ProbeResult result = entry.backend().probe();
+    BackendHealth previous = entry.health();
+    entry.health(
+        new BackendHealth(
+            result.ready(),
+            result.models(),
+            result.error(),
+            Instant.now(),
+            result.durationNanos()));
+    if (previous.ready() != result.ready() || previous.checkedAt() == null) {
+      if (result.ready()) {
+        LOG.info(
+            "backend {} ({} at {}) is ready with {} model(s): {}",
+            entry.backend().name(),
+            entry.backend().dialect(),
+            entry.backend().url(),
+            result.models().size(),
+            result.models());
+      } else if (previous.ready() || !"discovery".equals(entry.source())) {
+        LOG.warn(
+            "backend {} ({} at {}) is not ready: {}",
+            entry.backend().name(),
+            entry.backend().dialect(),
+            entry.backend().url(),
+            result.error());
+      }
+    }
+  }
+
+  public boolean anyReady() {
+    return backends.stream().anyMatch(b -> b.health().ready());
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (loop != null) {
+      loop.interrupt();
+    }
+    probes.shutdownNow();
+    backends.forEach(b -> b.backend().close());
+  }
+}

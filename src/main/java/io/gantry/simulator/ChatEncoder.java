@@ -1,0 +1,28 @@
+package io.gantry.simulator;
+
+import java.util.List;
+
+/** Turns a {@link Reply} into one dialect's bytes, as stream frames or as one blocking body. */
+interface ChatEncoder {
+
+  /** One event of a stream. */
+  record Frame(byte[] bytes, Kind kind) {
+    enum Kind {
+      /** before any token (OpenAI's role chunk) */
+      HEAD,
+      /** one generated token, fragment or call: delays and faults count these */
+      TOKEN,
+      /** the end: finish chunk, usage, [DONE] or the done line */
+      TAIL
+    }
+  }
+
+  String streamContentType();
+
+  List<Frame> frames(Reply reply);
+
+  /** A frame cut short, for {@code sim:fail=malformed-after}. */
+  byte[] malformedFrame();
+
+  byte[] blockingBody(Reply reply);
+}

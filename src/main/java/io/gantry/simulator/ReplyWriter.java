@@ -1,0 +1,122 @@
+package io.gantry.simulator;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Sends a planned reply, paced by the token delay and broken by the fault directives. Each stream
+ * frame is written and flushed on its own: a simulator that buffered would hide the very latency
+ * problems it exists to reveal.
+ */
+final class ReplyWriter {
+  /** A stall ends after this long even if the client waits on. */
+  static final long MAX_STALL_MS = 60_000;
+
+  private final SimContext ctx;
+
+  ReplyWriter(SimContext ctx) {
+    this.ctx = ctx;
+  }
+
+  long tokenDelay(Directives d) {
+    return d.delayMs() != null ? d.delayMs() : ctx.options().tokenDelayMs();
+  }
+
+  void stream(ServerRequest req, ServerResponse res, ChatEncoder enc, Reply reply, Directives d) {
+    List<ChatEncoder.Frame> frames = enc.frames(reply);
+    Directives.StreamFault fault = d.fault();
+    long delay = tokenDelay(d);
+    res.status(Status.OK_200);
+    res.header(HeaderNames.CONTENT_TYPE, enc.streamContentType());
+    res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+    res.header("X-Accel-Buffering", "no");
+    OutputStream out = res.outputStream();
+    int emitted = 0;
+    boolean started = false;
+    for (ChatEncoder.Frame f : frames) {
+      if (f.kind() != ChatEncoder.Frame.Kind.HEAD) {
+        if (!started) {
+          started = true;
+          ctx.pause(d.slowFirstMs());
+        }
+        // A fault fires after N tokens, or where the tokens run out when there are fewer.
+        boolean tail = f.kind() == ChatEncoder.Frame.Kind.TAIL;
+        if (fault != null && (tail || emitted >= fault.afterTokens())) {
+          fail(req, out, enc, fault);
+          return;
+        }
+        if (!tail) {
+          ctx.pause(delay);
+          emitted++;
+        }
+      }
+      write(out, f.bytes());
+    }
+    close(out);
+  }
+
+  private void fail(
+      ServerRequest req, OutputStream out, ChatEncoder enc, Directives.StreamFault fault) {
+    switch (fault.kind()) {
+      case CUT -> throw new CloseConnectionException("sim:fail=cut-after");
+      case MALFORMED -> {
+        write(out, enc.malformedFrame());
+        close(out);
+      }
+      case STALL -> stall(req);
+    }
+  }
+
+  /** Sends nothing until the client hangs up (aborted) or the stall times out (cut). */
+  private void stall(ServerRequest req) {
+    if (DisconnectProbe.awaitHangUp(req, MAX_STALL_MS, ctx)) {
+      throw new ClientGoneException(null);
+    }
+    throw new CloseConnectionException("sim:fail=stall-after timed out");
+  }
+
+  void blocking(ServerRequest req, ServerResponse res, ChatEncoder enc, Reply reply, Directives d) {
+    ctx.pause(d.slowFirstMs());
+    long delay = tokenDelay(d);
+    int tokens = reply.completionTokens();
+    Directives.StreamFault fault = d.fault();
+    if (fault != null) {
+      ctx.pause(delay * Math.min(tokens, fault.afterTokens()));
+      switch (fault.kind()) {
+        case CUT -> throw new CloseConnectionException("sim:fail=cut-after");
+        case STALL -> stall(req);
+        case MALFORMED -> {
+          byte[] body = enc.blockingBody(reply);
+          SimHttp.send(res, 200, SimHttp.JSON, Arrays.copyOf(body, body.length / 2));
+          return;
+        }
+      }
+    }
+    ctx.pause(delay * tokens);
+    SimHttp.send(res, 200, SimHttp.JSON, enc.blockingBody(reply));
+  }
+
+  private static void write(OutputStream out, byte[] bytes) {
+    try {
+      out.write(bytes);
+      out.flush();
+    } catch (IOException | RuntimeException e) {
+      throw new ClientGoneException(e);
+    }
+  }
+
+  private static void close(OutputStream out) {
+    try {
+      out.close();
+    } catch (IOException | RuntimeException e) {
+      throw new ClientGoneException(e);
+    }
+  }
+}

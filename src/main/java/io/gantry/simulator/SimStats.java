@@ -1,0 +1,11 @@
+package io.gantry.simulator;
+
+/**
+ * Counters of the generation endpoints (chat and embeddings).
+ *
+ * @param requests requests received since start or the last reset
+ * @param inFlight requests being answered right now (a live gauge: a reset leaves it alone)
+ * @param completed requests answered to the end, faults included
+ * @param aborted requests whose client went away before the end
+ */
+public record SimStats(long requests, long inFlight, long completed, long aborted) {}

@@ -1,0 +1,93 @@
+package io.gantry.upstream;
+
+import io.gantry.config.TimeoutsConfig;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
+import java.time.Duration;
+
+/**
+ * The HTTP connection pool to one backend. Sends the backend's own API key (never a client's) and
+ * the request id, with the backend's timeouts.
+ */
+public final class BackendHttp {
+  private static final int CONNECTION_CACHE = 512;
+
+  private final String backend;
+  private final String baseUrl;
+  private final String apiKey;
+  private final TimeoutsConfig timeouts;
+  private final WebClient client;
+
+  public BackendHttp(String backend, String baseUrl, String apiKey, TimeoutsConfig timeouts) {
+    this.backend = backend;
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.apiKey = apiKey;
+    this.timeouts = timeouts;
+    this.client =
+        WebClient.builder()
+            .connectTimeout(timeouts.connect())
+            .readTimeout(timeouts.firstByte())
+            .socketOptions(s -> s.tcpNoDelay(true).connectTimeout(timeouts.connect()))
+            .connectionCacheSize(CONNECTION_CACHE)
+            .shareConnectionCache(false)
+            .followRedirects(false)
+            .build();
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  public TimeoutsConfig timeouts() {
+    return timeouts;
+  }
+
+  /** POSTs a JSON body; the response body is left unread for the caller to stream. */
+  public UpstreamResponse postJson(String path, byte[] body, UpstreamMeta meta)
+      throws UpstreamException {
+    HttpClientRequest request =
+        client
+            .post()
+            .uri(baseUrl + path)
+            .readTimeout(Duration.ofMillis(Math.max(timeouts.firstByteMs(), timeouts.idleMs())))
+            .contentType(MediaTypes.APPLICATION_JSON);
+    decorate(request, meta);
+    try {
+      HttpClientResponse response = request.submit(body);
+      return new UpstreamResponse(backend, response);
+    } catch (RuntimeException e) {
+      throw UpstreamFailures.classify(backend, e);
+    }
+  }
+
+  /** A GET with its own short time limit, for probes and model lists. */
+  public UpstreamResponse get(String path, Duration timeout) throws UpstreamException {
+    HttpClientRequest request = client.get().uri(baseUrl + path).readTimeout(timeout);
+    decorate(request, null);
+    try {
+      return new UpstreamResponse(backend, request.request());
+    } catch (RuntimeException e) {
+      throw UpstreamFailures.classify(backend, e);
+    }
+  }
+
+  private void decorate(HttpClientRequest request, UpstreamMeta meta) {
+    if (apiKey != null && !apiKey.isBlank()) {
+      request.header(HeaderNames.AUTHORIZATION, "Bearer " + apiKey);
+    }
+    if (meta != null && meta.requestId() != null) {
+      request.header(HeaderNames.create("x-request-id"), meta.requestId());
+    }
+  }
+
+  public void close() {
+    try {
+      client.closeResource();
+    } catch (RuntimeException ignored) {
+      // Best effort at shutdown.
+    }
+  }
+}

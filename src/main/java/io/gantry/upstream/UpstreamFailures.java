@@ -1,0 +1,59 @@
+package io.gantry.upstream;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+
+/** Sorts the exceptions an HTTP call can throw into the kinds the gateway reports. */
+public final class UpstreamFailures {
+  private UpstreamFailures() {}
+
+  public static UpstreamException classify(String backend, Throwable error) {
+    if (error instanceof UpstreamException u) {
+      return u;
+    }
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SocketTimeoutException
+          || t instanceof java.net.http.HttpTimeoutException
+          || t.getClass().getSimpleName().contains("Timeout")) {
+        return new UpstreamException(
+            UpstreamException.Kind.TIMEOUT,
+            backend,
+            "backend '" + backend + "' did not answer in time",
+            error);
+      }
+      if (t instanceof ConnectException
+          || t instanceof NoRouteToHostException
+          || t instanceof UnknownHostException) {
+        return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, backend, reason(t), error);
+      }
+      if (t instanceof ClosedChannelException) {
+        break;
+      }
+    }
+    return new UpstreamException(
+        UpstreamException.Kind.INTERRUPTED,
+        backend,
+        "connection to backend '" + backend + "' failed: " + rootMessage(error),
+        error);
+  }
+
+  private static String reason(Throwable t) {
+    return switch (t) {
+      case UnknownHostException u -> "unknown host";
+      case NoRouteToHostException n -> "no route to host";
+      default -> "connection refused";
+    };
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null ? root.getClass().getSimpleName() : message;
+  }
+}

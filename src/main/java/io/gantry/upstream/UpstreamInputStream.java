@@ -1,0 +1,50 @@
+package io.gantry.upstream;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * A backend's body stream whose failures are all {@link IOException}s. Helidon's client reports a
+ * connection closed mid-chunk as an unchecked exception; callers should see one kind of "the
+ * backend's stream broke".
+ */
+final class UpstreamInputStream extends FilterInputStream {
+  UpstreamInputStream(InputStream in) {
+    super(in);
+  }
+
+  @Override
+  public int read() throws IOException {
+    try {
+      return super.read();
+    } catch (RuntimeException e) {
+      throw broken(e);
+    }
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    try {
+      return super.read(b, off, len);
+    } catch (RuntimeException e) {
+      throw broken(e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      super.close();
+    } catch (RuntimeException e) {
+      throw broken(e);
+    }
+  }
+
+  private static IOException broken(RuntimeException e) {
+    if (e.getCause() instanceof IOException io) {
+      return io;
+    }
+    return new IOException("backend stream broke: " + e.getClass().getSimpleName(), e);
+  }
+}

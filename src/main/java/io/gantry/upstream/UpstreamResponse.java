@@ -1,0 +1,72 @@
+package io.gantry.upstream;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/** A backend's answer whose body is read as it arrives. Closing it aborts an unread body. */
+public final class UpstreamResponse implements AutoCloseable {
+  private final String backend;
+  private final HttpClientResponse response;
+  private InputStream body;
+
+  UpstreamResponse(String backend, HttpClientResponse response) {
+    this.backend = backend;
+    this.response = response;
+  }
+
+  public int status() {
+    return response.status().code();
+  }
+
+  public boolean isSuccess() {
+    int status = status();
+    return status >= 200 && status < 300;
+  }
+
+  public String contentType() {
+    return response.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
+  }
+
+  public String header(String name) {
+    return response.headers().first(HeaderNames.create(name)).orElse(null);
+  }
+
+  public InputStream body() {
+    if (body == null) {
+      body = new UpstreamInputStream(response.inputStream());
+    }
+    return body;
+  }
+
+  /** Reads the whole body; failures become {@link UpstreamException}s of the right kind. */
+  public byte[] readAll() throws UpstreamException {
+    try {
+      return body().readAllBytes();
+    } catch (IOException | UncheckedIOException e) {
+      throw UpstreamFailures.classify(backend, e);
+    }
+  }
+
+  /** Turns an error status into an exception carrying the backend's body. */
+  public UpstreamException toStatusException() {
+    byte[] bytes;
+    try {
+      bytes = body().readNBytes(64 * 1024);
+    } catch (IOException | RuntimeException e) {
+      bytes = new byte[0];
+    }
+    return UpstreamException.status(backend, status(), bytes, contentType());
+  }
+
+  @Override
+  public void close() {
+    try {
+      response.close();
+    } catch (RuntimeException ignored) {
+      // The connection is being dropped anyway; nothing the caller can do.
+    }
+  }
+}

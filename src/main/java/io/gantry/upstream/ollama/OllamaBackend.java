@@ -1,0 +1,160 @@
+package io.gantry.upstream.ollama;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gantry.config.BackendConfig;
+import io.gantry.core.Delta;
+import io.gantry.core.DeltaSink;
+import io.gantry.core.Json;
+import io.gantry.core.Turn;
+import io.gantry.upstream.Backend;
+import io.gantry.upstream.BackendHttp;
+import io.gantry.upstream.Embeddings;
+import io.gantry.upstream.ProbeResult;
+import io.gantry.upstream.UpstreamException;
+import io.gantry.upstream.UpstreamFailures;
+import io.gantry.upstream.UpstreamMeta;
+import io.gantry.upstream.UpstreamResponse;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A backend speaking Ollama's native API ({@code /api/chat} NDJSON, {@code /api/embed}). */
+public final class OllamaBackend implements Backend {
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
+  private final String name;
+  private final BackendHttp http;
+
+  public OllamaBackend(BackendConfig config) {
+    this.name = config.name();
+    this.http = new BackendHttp(name, config.url(), config.apiKey(), config.timeouts());
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String dialect() {
+    return "ollama";
+  }
+
+  @Override
+  public String url() {
+    return http.baseUrl();
+  }
+
+  @Override
+  public ProbeResult probe() {
+    long start = System.nanoTime();
+    try (UpstreamResponse response = http.get("/api/tags", PROBE_TIMEOUT)) {
+      if (!response.isSuccess()) {
+        return ProbeResult.down(
+            "GET /api/tags answered HTTP " + response.status(), System.nanoTime() - start);
+      }
+      JsonNode body = Json.MAPPER.readTree(response.readAll());
+      List<String> models = new ArrayList<>();
+      for (JsonNode model : body.path("models")) {
+        String id = model.path("name").asText(model.path("model").asText(""));
+        if (!id.isEmpty()) {
+          models.add(id);
+        }
+      }
+      return new ProbeResult(true, models, null, System.nanoTime() - start);
+    } catch (UpstreamException e) {
+      return ProbeResult.down(e.getMessage(), System.nanoTime() - start);
+    } catch (IOException | RuntimeException e) {
+      return ProbeResult.down(
+          "GET /api/tags gave an unreadable answer: " + e.getMessage(), System.nanoTime() - start);
+    }
+  }
+
+  @Override
+  public void chat(Turn turn, UpstreamMeta meta, DeltaSink sink)
+      throws UpstreamException, IOException {
+    byte[] body = Json.bytes(OllamaRequestWriter.write(turn));
+    try (UpstreamResponse response = http.postJson("/api/chat", body, meta)) {
+      if (!response.isSuccess()) {
+        throw response.toStatusException();
+      }
+      BufferedReader lines =
+          new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+      OllamaLineParser parser = new OllamaLineParser();
+      while (!parser.finished()) {
+        String line = nextLine(lines);
+        if (line == null) {
+          throw new UpstreamException(
+              UpstreamException.Kind.INTERRUPTED,
+              name,
+              "backend '" + name + "' ended the stream before the answer was finished",
+              null);
+        }
+        if (line.isBlank()) {
+          continue;
+        }
+        for (Delta delta : parser.parse(parse(line))) {
+          sink.accept(delta);
+          if (delta instanceof Delta.Failure) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  private String nextLine(BufferedReader lines) throws UpstreamException {
+    try {
+      return lines.readLine();
+    } catch (IOException | UncheckedIOException e) {
+      throw UpstreamFailures.classify(name, e);
+    }
+  }
+
+  private JsonNode parse(String line) throws UpstreamException {
+    try {
+      return Json.MAPPER.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new UpstreamException(
+          UpstreamException.Kind.MALFORMED,
+          name,
+          "backend '" + name + "' sent a line that is not valid JSON",
+          e);
+    }
+  }
+
+  @Override
+  public Embeddings embed(String model, List<String> inputs, UpstreamMeta meta)
+      throws UpstreamException {
+    var body = Json.object().put("model", model);
+    var array = body.putArray("input");
+    inputs.forEach(array::add);
+    try (UpstreamResponse response = http.postJson("/api/embed", Json.bytes(body), meta)) {
+      if (!response.isSuccess()) {
+        throw response.toStatusException();
+      }
+      JsonNode answer = parse(new String(response.readAll(), StandardCharsets.UTF_8));
+      List<float[]> vectors = new ArrayList<>();
+      for (JsonNode embedding : answer.path("embeddings")) {
+        float[] vector = new float[embedding.size()];
+        for (int i = 0; i < vector.length; i++) {
+          vector[i] = (float) embedding.get(i).asDouble();
+        }
+        vectors.add(vector);
+      }
+      return new Embeddings(
+          answer.path("model").asText(model), vectors, answer.path("prompt_eval_count").asLong(0));
+    }
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+}

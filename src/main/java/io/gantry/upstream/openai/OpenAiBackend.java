@@ -1,0 +1,195 @@
+package io.gantry.upstream.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gantry.config.BackendConfig;
+import io.gantry.core.Delta;
+import io.gantry.core.DeltaSink;
+import io.gantry.core.Json;
+import io.gantry.core.Turn;
+import io.gantry.upstream.Backend;
+import io.gantry.upstream.BackendHttp;
+import io.gantry.upstream.Embeddings;
+import io.gantry.upstream.ProbeResult;
+import io.gantry.upstream.SseEvent;
+import io.gantry.upstream.SseEventReader;
+import io.gantry.upstream.UpstreamException;
+import io.gantry.upstream.UpstreamFailures;
+import io.gantry.upstream.UpstreamMeta;
+import io.gantry.upstream.UpstreamResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A backend speaking the OpenAI Chat Completions dialect over SSE: vLLM, llama.cpp's server, LM
+ * Studio, SGLang, LocalAI. Chat clients get its bytes relayed as they are ({@link #post}); other
+ * surfaces get canonical deltas ({@link #chat}).
+ */
+public final class OpenAiBackend implements Backend {
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
+  private final String name;
+  private final BackendHttp http;
+
+  public OpenAiBackend(BackendConfig config) {
+    this.name = config.name();
+    this.http = new BackendHttp(name, config.url(), config.apiKey(), config.timeouts());
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String dialect() {
+    return "openai";
+  }
+
+  @Override
+  public String url() {
+    return http.baseUrl();
+  }
+
+  /** Sends a body as it is to an API path such as {@code /chat/completions}; status unchecked. */
+  public UpstreamResponse post(String path, byte[] body, UpstreamMeta meta)
+      throws UpstreamException {
+    return http.postJson(path, body, meta);
+  }
+
+  @Override
+  public ProbeResult probe() {
+    long start = System.nanoTime();
+    try (UpstreamResponse response = http.get("/models", PROBE_TIMEOUT)) {
+      if (!response.isSuccess()) {
+        return ProbeResult.down("GET /models answered HTTP " + response.status(), since(start));
+      }
+      JsonNode body = Json.MAPPER.readTree(response.readAll());
+      List<String> models = new ArrayList<>();
+      for (JsonNode model : body.path("data")) {
+        if (model.hasNonNull("id")) {
+          models.add(model.get("id").asText());
+        }
+      }
+      return new ProbeResult(true, models, null, since(start));
+    } catch (UpstreamException e) {
+      return ProbeResult.down(e.getMessage(), since(start));
+    } catch (IOException | RuntimeException e) {
+      return ProbeResult.down(
+          "GET /models gave an unreadable answer: " + e.getMessage(), since(start));
+    }
+  }
+
+  @Override
+  public void chat(Turn turn, UpstreamMeta meta, DeltaSink sink)
+      throws UpstreamException, IOException {
+    byte[] body = Json.bytes(OpenAiChatRequestWriter.write(turn));
+    try (UpstreamResponse response = http.postJson("/chat/completions", body, meta)) {
+      if (!response.isSuccess()) {
+        throw response.toStatusException();
+      }
+      SseEventReader reader = new SseEventReader(response.body());
+      ChatChunkParser parser = new ChatChunkParser();
+      boolean finished = false;
+      while (true) {
+        SseEvent event = nextEvent(reader);
+        if (event == null || event.isDone()) {
+          break;
+        }
+        if (event.data() == null) {
+          continue; // comment ping
+        }
+        if (!event.complete()) {
+          break;
+        }
+        for (Delta delta : parser.parseChunk(parse(event.data()))) {
+          sink.accept(delta);
+          if (delta instanceof Delta.Failure) {
+            return;
+          }
+          finished |= delta instanceof Delta.Finish;
+        }
+      }
+      if (!finished) {
+        throw new UpstreamException(
+            UpstreamException.Kind.INTERRUPTED,
+            name,
+            "backend '" + name + "' ended the stream before the answer was finished",
+            null);
+      }
+    }
+  }
+
+  private SseEvent nextEvent(SseEventReader reader) throws UpstreamException {
+    try {
+      return reader.next();
+    } catch (IOException | UncheckedIOException e) {
+      throw UpstreamFailures.classify(name, e);
+    }
+  }
+
+  private JsonNode parse(String data) throws UpstreamException {
+    try {
+      return Json.MAPPER.readTree(data);
+    } catch (JsonProcessingException e) {
+      throw new UpstreamException(
+          UpstreamException.Kind.MALFORMED,
+          name,
+          "backend '" + name + "' sent an event that is not valid JSON",
+          e);
+    }
+  }
+
+  @Override
+  public Embeddings embed(String model, List<String> inputs, UpstreamMeta meta)
+      throws UpstreamException {
+    var body = Json.object().put("model", model);
+    var array = body.putArray("input");
+    inputs.forEach(array::add);
+    body.put("encoding_format", "float");
+    try (UpstreamResponse response = http.postJson("/embeddings", Json.bytes(body), meta)) {
+      if (!response.isSuccess()) {
+        throw response.toStatusException();
+      }
+      JsonNode answer =
+          parse(new String(response.readAll(), java.nio.charset.StandardCharsets.UTF_8));
+      List<float[]> vectors = new ArrayList<>();
+      for (JsonNode item : answer.path("data")) {
+        vectors.add(vector(item.path("embedding")));
+      }
+      return new Embeddings(
+          answer.path("model").asText(model),
+          vectors,
+          answer.path("usage").path("prompt_tokens").asLong(0));
+    }
+  }
+
+  private static float[] vector(JsonNode embedding) {
+    if (embedding.isTextual()) {
+      byte[] bytes = Base64.getDecoder().decode(embedding.asText());
+      java.nio.FloatBuffer floats =
+          java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      float[] out = new float[floats.remaining()];
+      floats.get(out);
+      return out;
+    }
+    float[] out = new float[embedding.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) embedding.get(i).asDouble();
+    }
+    return out;
+  }
+
+  private static long since(long start) {
+    return System.nanoTime() - start;
+  }
+
+  @Override
+  public void close() {
+    http.close();
+  }
+}

@@ -1,0 +1,133 @@
+package io.gantry;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The dependency rules of ARCHITECTURE.md: dependencies point downward only. */
+class ArchitectureTest {
+  private static JavaClasses main;
+
+  @BeforeAll
+  static void load() {
+    main =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.gantry");
+  }
+
+  @Test
+  void coreIsPureData() {
+    classes()
+        .that()
+        .resideInAPackage("io.gantry.core..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("io.gantry.core..", "java..", "com.fasterxml.jackson..")
+        .because("core is the canonical model: pure data, no I/O, no other Gantry package")
+        .check(main);
+  }
+
+  @Test
+  void simulatorStandsAlone() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.simulator..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.gantry.api..",
+            "io.gantry.edge..",
+            "io.gantry.route..",
+            "io.gantry.upstream..",
+            "io.gantry.observe..",
+            "io.gantry.config..",
+            "io.gantry.store..")
+        .because("the simulator uses at most core, so it runs and is tested on its own")
+        .check(main);
+  }
+
+  @Test
+  void upstreamNeverReachesUp() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.upstream..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.gantry.api..", "io.gantry.edge..", "io.gantry.route..")
+        .check(main);
+  }
+
+  @Test
+  void routeKnowsNoSurfaceOrServer() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.route..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.gantry.api..", "io.gantry.edge..")
+        .check(main);
+  }
+
+  @Test
+  void edgeKnowsNoSurface() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.edge..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.gantry.api..")
+        .because("edge is the HTTP envelope; it knows nothing about models or surfaces")
+        .check(main);
+  }
+
+  @Test
+  void observeOnlyTaps() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.observe..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.gantry.api..", "io.gantry.edge..", "io.gantry.upstream..")
+        .check(main);
+  }
+
+  @Test
+  void storeNeverImportsSurfacesOrDialects() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.store..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.gantry.api..", "io.gantry.upstream..")
+        .allowEmptyShould(true)
+        .check(main);
+  }
+
+  @Test
+  void surfacesAreIndependentOfEachOther() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.api.chat..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.gantry.api.models..", "io.gantry.api.embeddings..")
+        .check(main);
+  }
+
+  @Test
+  void configDependsOnNothingElse() {
+    classes()
+        .that()
+        .resideInAPackage("io.gantry.config..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("io.gantry.config..", "java..", "com.fasterxml.jackson..")
+        .check(main);
+  }
+}

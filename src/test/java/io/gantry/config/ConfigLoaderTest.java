@@ -1,0 +1,153 @@
+package io.gantry.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path yaml(String text) throws Exception {
+    Path file = dir.resolve("gantry.yaml");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  @Test
+  void readsEveryDocumentedKey() throws Exception {
+    GantryConfig config =
+        ConfigLoader.load(
+            yaml(
+                """
+                server:
+                  host: 0.0.0.0
+                  port: 9900
+                  max_request_bytes: 1024
+                data_dir: /tmp/g
+                backends:
+                  - name: gpu-box
+                    dialect: openai
+                    url: http://127.0.0.1:8000/v1
+                    api_key: secret
+                    models: [llama-3.1-8b]
+                    timeouts: {connect_ms: 100, first_byte_ms: 2000}
+                  - dialect: ollama
+                    url: http://127.0.0.1:11434
+                aliases:
+                  fast: llama-3.1-8b
+                """),
+            Map.of());
+    assertThat(config.server().host()).isEqualTo("0.0.0.0");
+    assertThat(config.server().port()).isEqualTo(9900);
+    assertThat(config.server().maxRequestBytes()).isEqualTo(1024);
+    assertThat(config.dataDir()).isEqualTo("/tmp/g");
+    assertThat(config.backends()).hasSize(2);
+    BackendConfig first = config.backends().get(0);
+    assertThat(first.name()).isEqualTo("gpu-box");
+    assertThat(first.apiKey()).isEqualTo("secret");
+    assertThat(first.models()).containsExactly("llama-3.1-8b");
+    assertThat(first.timeouts().connectMs()).isEqualTo(100);
+    assertThat(first.timeouts().firstByteMs()).isEqualTo(2000);
+    assertThat(first.timeouts().idleMs()).isEqualTo(300_000);
+    assertThat(config.aliases()).containsEntry("fast", "llama-3.1-8b");
+  }
+
+  @Test
+  void defaultsWithoutAFile() {
+    GantryConfig config = ConfigLoader.load(null, Map.of());
+    assertThat(config.server().host()).isEqualTo("127.0.0.1");
+    assertThat(config.server().port()).isEqualTo(8800);
+    assertThat(config.server().maxRequestBytes()).isEqualTo(32L * 1024 * 1024);
+    assertThat(config.backends()).isEmpty();
+  }
+
+  @Test
+  void unknownKeyIsAnErrorNamingIt() throws Exception {
+    Path file = yaml("server:\n  prot: 1\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'server.prot'")
+        .hasMessageContaining("port");
+  }
+
+  @Test
+  void wrongTypeNamesTheKey() throws Exception {
+    Path file = yaml("server:\n  port: eighty\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.port");
+  }
+
+  @Test
+  void badDialectNamesTheKeyAndTheChoices() throws Exception {
+    Path file = yaml("backends:\n  - dialect: grpc\n    url: http://x:1\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("backends[0].dialect")
+        .hasMessageContaining("openai")
+        .hasMessageContaining("ollama");
+  }
+
+  @Test
+  void badUrlAndPortAreRefused() throws Exception {
+    assertThatThrownBy(() ->
+            ConfigLoader.load(yaml("backends:\n  - dialect: openai\n    url: nope\n"), Map.of()))
+        .hasMessageContaining("backends[0].url");
+    assertThatThrownBy(() -> ConfigLoader.load(yaml("server:\n  port: 70000\n"), Map.of()))
+        .hasMessageContaining("server.port");
+  }
+
+  @Test
+  void environmentOverridesEveryKindOfKey() throws Exception {
+    Path file =
+        yaml("server:\n  port: 1000\nbackends:\n  - dialect: openai\n    url: http://a:1/v1\n");
+    GantryConfig config =
+        ConfigLoader.load(
+            file,
+            Map.of(
+                "GANTRY_SERVER_PORT", "2000",
+                "GANTRY_SERVER_MAX_REQUEST_BYTES", "77",
+                "GANTRY_DATA_DIR", "/var/lib/gantry",
+                "GANTRY_BACKENDS_0_URL", "http://b:2/v1",
+                "GANTRY_BACKENDS_0_TIMEOUTS_CONNECT_MS", "42",
+                "GANTRY_BACKENDS_1_DIALECT", "ollama",
+                "GANTRY_BACKENDS_1_URL", "http://c:3",
+                "GANTRY_ALIASES", "{fast: m1}",
+                "GANTRY_REQUIRE_POSTGRES", "1"));
+    assertThat(config.server().port()).isEqualTo(2000);
+    assertThat(config.server().maxRequestBytes()).isEqualTo(77);
+    assertThat(config.dataDir()).isEqualTo("/var/lib/gantry");
+    assertThat(config.backends().get(0).url()).isEqualTo("http://b:2/v1");
+    assertThat(config.backends().get(0).timeouts().connectMs()).isEqualTo(42);
+    assertThat(config.backends().get(1).dialect()).isEqualTo("ollama");
+    assertThat(config.aliases()).containsEntry("fast", "m1");
+  }
+
+  @Test
+  void environmentValuesAreValidatedLikeFileValues() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GANTRY_SERVER_PORT", "abc")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.port");
+  }
+
+  @Test
+  void everyKeyHasAnEnvironmentName() {
+    assertThat(EnvOverrides.keyPaths())
+        .contains(
+            "server.host",
+            "server.port",
+            "data_dir",
+            "backends[].name",
+            "backends[].dialect",
+            "backends[].url",
+            "backends[].api_key",
+            "backends[].models",
+            "backends[].timeouts.connect_ms",
+            "aliases");
+  }
+}
