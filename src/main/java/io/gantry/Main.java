@@ -28,6 +28,14 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
     org.slf4j.bridge.SLF4JBridgeHandler.install();
+    int code = commandLine().execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /** The command line with its error handling: bad config or flags exit 2 with one clear line. */
+  static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
       if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
@@ -36,10 +44,7 @@ public final class Main implements Runnable {
       }
       throw e;
     });
-    int code = cli.execute(args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    return cli;
   }
 
   @Override

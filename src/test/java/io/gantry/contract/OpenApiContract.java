@@ -33,8 +33,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Validates JSON emitted by the gateway against the OpenAI OpenAPI 3.1 document committed at
- * {@code src/test/resources/contract/openai-openapi.yaml}.
+ * Validates JSON emitted by the gateway against the OpenAI OpenAPI 3.1 document committed at {@code
+ * src/test/resources/contract/openai-openapi.yaml}.
  *
  * <p>Usage from any test:
  *
@@ -57,11 +57,11 @@ import tools.jackson.databind.node.ObjectNode;
  *       xml}, {@code externalDocs}, every {@code x-*} such as {@code x-oaiMeta} or {@code
  *       x-stainless-const}, and anything else unknown) are annotations: never errors, never
  *       warnings. Note that this means {@code nullable: true} does <em>not</em> allow {@code null}
- *       (it is not a keyword in OpenAPI 3.1; the spec expresses nullability with {@code anyOf: [...,
- *       {type: "null"}]} or {@code type: [..., "null"]}).
+ *       (it is not a keyword in OpenAPI 3.1; the spec expresses nullability with {@code anyOf:
+ *       [..., {type: "null"}]} or {@code type: [..., "null"]}).
  *   <li>{@code format} is annotation-only: the spec uses non-standard formats ({@code unixtime},
- *       {@code int64}, {@code double}, {@code binary}, ...) and {@code uri} on fields that are
- *       not always absolute URIs, so asserting formats would only produce false failures.
+ *       {@code int64}, {@code double}, {@code binary}, ...) and {@code uri} on fields that are not
+ *       always absolute URIs, so asserting formats would only produce false failures.
  *   <li>Unknown properties are allowed unless the spec itself says {@code additionalProperties:
  *       false} (it does on many request schemas, but not on the chat/embeddings/models responses),
  *       so backend extras such as llama.cpp's {@code timings} or {@code reasoning_content} pass.
@@ -92,7 +92,6 @@ public final class OpenApiContract {
    */
   private static final List<String> OPENAPI_ANNOTATION_KEYWORDS =
       List.of(
-          "discriminator",
           "nullable",
           "example",
           "xml",
@@ -152,7 +151,7 @@ public final class OpenApiContract {
 
   /**
    * Every violation of {@code #/components/schemas/<schemaName>} by {@code json}, each as {@code
-   * "<json path>: <message>  [spec: <schema location>]"}; empty when valid.
+   * "<json path>: <message> [spec: <schema location>]"}; empty when valid.
    *
    * @throws IllegalArgumentException if the spec has no such schema
    */
@@ -180,8 +179,7 @@ public final class OpenApiContract {
   /**
    * Asserts that {@code event} is a valid Responses streaming event. The concrete event schema is
    * chosen by the event's {@code type} (see {@link #streamEventSchemas()}), so failures name the
-   * fields of that one event instead of the ~58-way {@code anyOf} of {@value
-   * #STREAM_EVENT_UNION}.
+   * fields of that one event instead of the ~58-way {@code anyOf} of {@value #STREAM_EVENT_UNION}.
    *
    * @throws AssertionError if {@code type} is missing, unknown to the spec, or the event violates
    *     its schema
@@ -194,7 +192,9 @@ public final class OpenApiContract {
     }
   }
 
-  /** Like {@link #assertValidStreamEvent(com.fasterxml.jackson.databind.JsonNode)} for JSON text. */
+  /**
+   * Like {@link #assertValidStreamEvent(com.fasterxml.jackson.databind.JsonNode)} for JSON text.
+   */
   public static void assertValidStreamEvent(String event) {
     com.fasterxml.jackson.databind.JsonNode node;
     try {
@@ -299,7 +299,8 @@ public final class OpenApiContract {
       this.root = root;
       this.document = document;
       this.schemaNames =
-          Collections.unmodifiableSet(new TreeSet<>(root.path("components").path("schemas").propertyNames()));
+          Collections.unmodifiableSet(
+              new TreeSet<>(root.path("components").path("schemas").propertyNames()));
       this.eventTypes = eventTypes;
       this.loadTime = loadTime;
     }
