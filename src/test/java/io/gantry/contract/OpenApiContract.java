@@ -53,12 +53,16 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Dialect: JSON Schema 2020-12 (what OpenAPI 3.1 schemas are), with these deliberate choices:
  *
  * <ul>
- *   <li>OpenAPI / vendor keywords ({@code discriminator}, {@code nullable}, {@code example}, {@code
- *       xml}, {@code externalDocs}, every {@code x-*} such as {@code x-oaiMeta} or {@code
- *       x-stainless-const}, and anything else unknown) are annotations: never errors, never
- *       warnings. Note that this means {@code nullable: true} does <em>not</em> allow {@code null}
- *       (it is not a keyword in OpenAPI 3.1; the spec expresses nullability with {@code anyOf:
- *       [..., {type: "null"}]} or {@code type: [..., "null"]}).
+ *   <li>OpenAPI / vendor keywords ({@code discriminator}, {@code example}, {@code xml}, {@code
+ *       externalDocs}, every {@code x-*} such as {@code x-oaiMeta} or {@code x-stainless-const},
+ *       the document's own {@code paths}/{@code info}/..., and anything else unknown) are silent
+ *       annotations: never errors, never log warnings. {@code discriminator} is ignored; the {@code
+ *       anyOf}/{@code oneOf} it sits next to is what gets validated.
+ *   <li>{@code nullable: true} <em>is honoured</em> (OpenAPI 3.0 meaning: {@code null} is also
+ *       allowed). It is not a keyword in OpenAPI 3.1, but the spec still uses it ~100 times where
+ *       it clearly means "may be null" &mdash; e.g. {@code finish_reason}/{@code logprobs} of
+ *       {@code CreateChatCompletionStreamResponse}, which are {@code null} in every chunk but the
+ *       last (and in the spec's own example). Ignoring it would fail every real stream chunk.
  *   <li>{@code format} is annotation-only: the spec uses non-standard formats ({@code unixtime},
  *       {@code int64}, {@code double}, {@code binary}, ...) and {@code uri} on fields that are not
  *       always absolute URIs, so asserting formats would only produce false failures.
@@ -87,32 +91,15 @@ public final class OpenApiContract {
   private static final int MAX_JSON_IN_MESSAGE = 2000;
 
   /**
-   * OpenAPI 3.x and vendor keywords that appear in the spec. They are registered explicitly as
-   * annotations; any other unknown keyword is also treated as an annotation (see {@link #dialect}).
+   * Registering {@code nullable} in the dialect's keyword map (as a plain annotation) is what
+   * switches on the library's OpenAPI-3.0 {@code nullable} handling in its type/enum/oneOf checks.
+   * {@code discriminator} must <em>not</em> be registered: its presence in the map switches the
+   * library's anyOf/oneOf into discriminator mode. Everything else unknown is handled by the
+   * dialect's silent unknown-keyword factory.
    */
-  private static final List<String> OPENAPI_ANNOTATION_KEYWORDS =
-      List.of(
-          "nullable",
-          "example",
-          "xml",
-          "externalDocs",
-          "x-oaiMeta",
-          "x-oaiTypeLabel",
-          "x-oaiExpandable",
-          "x-oai-beta",
-          "x-oaiSupportedSDKs",
-          "x-stainless-const",
-          "x-stainless-param",
-          "x-stainless-skip",
-          // top-level OpenAPI document fields (the whole document is one schema resource)
-          "openapi",
-          "info",
-          "servers",
-          "security",
-          "tags",
-          "paths",
-          "webhooks",
-          "components");
+  private static final List<String> REGISTERED_ANNOTATION_KEYWORDS = List.of("nullable");
+
+  private static final ObjectMapper JACKSON2 = new ObjectMapper();
 
   private static final JsonMapper STRICT_JSON =
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -198,7 +185,7 @@ public final class OpenApiContract {
   public static void assertValidStreamEvent(String event) {
     com.fasterxml.jackson.databind.JsonNode node;
     try {
-      node = new ObjectMapper().readTree(event);
+      node = JACKSON2.readTree(event);
     } catch (IOException e) {
       throw new AssertionError("Responses stream event is not valid JSON: " + truncate(event), e);
     }
@@ -284,7 +271,6 @@ public final class OpenApiContract {
   }
 
   private static final class Spec {
-    final tools.jackson.databind.JsonNode root;
     final Schema document;
     final Set<String> schemaNames;
     final Map<String, String> eventTypes;
@@ -296,7 +282,6 @@ public final class OpenApiContract {
         Schema document,
         Map<String, String> eventTypes,
         Duration loadTime) {
-      this.root = root;
       this.document = document;
       this.schemaNames =
           Collections.unmodifiableSet(
@@ -322,6 +307,7 @@ public final class OpenApiContract {
         throw new UncheckedIOException("Cannot read OpenAPI spec " + SPEC_RESOURCE, e);
       }
       tools.jackson.databind.JsonNode root = toJackson3(yaml);
+      normalizeOpenApi30Leftovers(root);
       if (!root.path("components").path("schemas").isObject()) {
         throw new IllegalStateException(SPEC_RESOURCE + " has no components/schemas");
       }
@@ -377,16 +363,50 @@ public final class OpenApiContract {
   }
 
   /**
-   * Draft 2020-12 with every OpenAPI/vendor keyword (and any other unknown keyword) as a silent
-   * annotation. The library's default for unknown keywords is also an annotation, but it logs a
-   * WARN for each; OpenAPI 3.1's own dialect in the library would additionally treat {@code
-   * discriminator} as a keyword, which we deliberately ignore.
+   * Rewrites OpenAPI 3.0 / draft-04 style boolean {@code exclusiveMinimum}/{@code exclusiveMaximum}
+   * (e.g. {@code minimum: 0, exclusiveMinimum: true} in the fine-tuning hyperparameters) into the
+   * 2020-12 numeric form. Left alone, the validator refuses to compile any schema that reaches one
+   * ("exclusiveMinimum value is not a number").
+   */
+  private static void normalizeOpenApi30Leftovers(tools.jackson.databind.JsonNode node) {
+    if (node.isObject()) {
+      ObjectNode object = (ObjectNode) node;
+      fixExclusive(object, "exclusiveMinimum", "minimum");
+      fixExclusive(object, "exclusiveMaximum", "maximum");
+      for (tools.jackson.databind.JsonNode child : object.values()) {
+        normalizeOpenApi30Leftovers(child);
+      }
+    } else if (node.isArray()) {
+      for (tools.jackson.databind.JsonNode child : node) {
+        normalizeOpenApi30Leftovers(child);
+      }
+    }
+  }
+
+  private static void fixExclusive(ObjectNode schema, String exclusive, String inclusive) {
+    tools.jackson.databind.JsonNode flag = schema.get(exclusive);
+    if (flag == null || !flag.isBoolean()) {
+      return;
+    }
+    tools.jackson.databind.JsonNode bound = schema.get(inclusive);
+    schema.remove(exclusive);
+    if (flag.booleanValue() && bound != null && bound.isNumber()) {
+      schema.remove(inclusive);
+      schema.set(exclusive, bound);
+    }
+  }
+
+  /**
+   * Draft 2020-12 plus {@code nullable}, with every other unknown keyword as a silent annotation.
+   * The library's default for unknown keywords is also an annotation, but it logs a WARN per
+   * keyword. The library's own {@code Dialects.getOpenApi31()} was not used: it switches on
+   * discriminator mode and still does not honour {@code nullable}.
    */
   private static Dialect dialect() {
     Dialect.Builder builder =
         Dialect.builder(Dialects.getDraft202012())
             .unknownKeywordFactory((keyword, context) -> new AnnotationKeyword(keyword));
-    for (String keyword : OPENAPI_ANNOTATION_KEYWORDS) {
+    for (String keyword : REGISTERED_ANNOTATION_KEYWORDS) {
       builder.keyword(new AnnotationKeyword(keyword));
     }
     return builder.build();
