@@ -4,6 +4,7 @@ import io.gantry.api.chat.ChatCompletionsEndpoint;
 import io.gantry.api.embeddings.EmbeddingsEndpoint;
 import io.gantry.api.health.HealthEndpoints;
 import io.gantry.api.models.ModelsEndpoints;
+import io.gantry.api.responses.ResponsesEndpoints;
 import io.gantry.config.BackendConfig;
 import io.gantry.config.GantryConfig;
 import io.gantry.edge.GatewayServer;
@@ -11,6 +12,8 @@ import io.gantry.observe.AccessLog;
 import io.gantry.route.BackendRegistry;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.RegisteredBackend;
+import io.gantry.store.Database;
+import io.gantry.store.JdbcResponseStore;
 import io.gantry.upstream.Backend;
 import io.gantry.upstream.Discovery;
 import io.gantry.upstream.ollama.OllamaBackend;
@@ -34,11 +37,14 @@ public final class Gantry implements AutoCloseable {
   private final GantryConfig config;
   private final BackendRegistry registry;
   private final GatewayServer server;
+  private final Database database;
 
-  private Gantry(GantryConfig config, BackendRegistry registry, GatewayServer server) {
+  private Gantry(
+      GantryConfig config, BackendRegistry registry, GatewayServer server, Database database) {
     this.config = config;
     this.registry = registry;
     this.server = server;
+    this.database = database;
   }
 
   /**
@@ -56,6 +62,17 @@ public final class Gantry implements AutoCloseable {
             backends(config, discovery),
             Duration.ofSeconds(config.discovery().probeIntervalSeconds()));
     ModelRouter router = new ModelRouter(registry, config.aliases());
+    Database database =
+        Database.open(
+            config.store().url() != null
+                ? config.store().url()
+                : Database.sqliteUrl(Path.of(config.dataDir())));
+    ResponsesEndpoints responses =
+        new ResponsesEndpoints(
+            router,
+            new JdbcResponseStore(database),
+            Path.of(config.dataDir()),
+            config.responses().rejectHostedTools());
 
     GatewayServer server = new GatewayServer(config.server(), new AccessLog());
     ModelsEndpoints models = new ModelsEndpoints(router);
@@ -65,12 +82,17 @@ public final class Gantry implements AutoCloseable {
         .route(Method.POST, "/v1/embeddings", "embeddings", new EmbeddingsEndpoint(router))
         .route(Method.GET, "/v1/models", "models", models::list)
         .route(Method.GET, "/v1/models/{model}", "models", models::retrieve)
+        .route(Method.POST, "/v1/responses", "responses", responses::create)
+        .route(Method.POST, "/v1/responses/input_tokens", "responses", responses::inputTokens)
+        .route(Method.GET, "/v1/responses/{id}", "responses", responses::retrieve)
+        .route(Method.DELETE, "/v1/responses/{id}", "responses", responses::delete)
+        .route(Method.GET, "/v1/responses/{id}/input_items", "responses", responses::inputItems)
         .quietRoute(Method.GET, "/livez", health::live)
         .quietRoute(Method.GET, "/readyz", health::ready);
 
     registry.start();
     server.start();
-    Gantry gantry = new Gantry(config, registry, server);
+    Gantry gantry = new Gantry(config, registry, server, database);
     LOG.info("Gantry listening on {}/v1", gantry.baseUrl());
     if (!registry.anyReady()) {
       LOG.warn(
@@ -173,5 +195,6 @@ public final class Gantry implements AutoCloseable {
   public void close() {
     server.drainAndStop(Duration.ofSeconds(config.server().shutdownGraceSeconds()));
     registry.close();
+    database.close();
   }
 }

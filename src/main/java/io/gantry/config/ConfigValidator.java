@@ -25,6 +25,11 @@ final class ConfigValidator {
       throw new ConfigException(
           "Config key 'discovery.probe_interval_seconds' must be at least 1.");
     }
+    String hosted = config.responses().hostedTools();
+    if (!hosted.equals("drop") && !hosted.equals("reject")) {
+      throw new ConfigException(
+          "Config key 'responses.hosted_tools' is '" + hosted + "'; use 'drop' or 'reject'.");
+    }
     Set<String> names = new HashSet<>();
     for (int i = 0; i < config.backends().size(); i++) {
       BackendConfig backend = config.backends().get(i);

@@ -12,7 +12,9 @@ public record GantryConfig(
     String dataDir,
     List<BackendConfig> backends,
     Map<String, String> aliases,
-    DiscoveryConfig discovery) {
+    DiscoveryConfig discovery,
+    ResponsesConfig responses,
+    StoreConfig store) {
 
   public GantryConfig {
     server = server == null ? new ServerConfig(null, null, null, null) : server;
@@ -20,29 +22,39 @@ public record GantryConfig(
     backends = backends == null ? List.of() : List.copyOf(backends);
     aliases = aliases == null ? Map.of() : Map.copyOf(aliases);
     discovery = discovery == null ? new DiscoveryConfig(null, null) : discovery;
+    responses = responses == null ? new ResponsesConfig(null) : responses;
+    store = store == null ? new StoreConfig(null) : store;
   }
 
   public static GantryConfig defaults() {
-    return new GantryConfig(null, null, null, null, null);
+    return new GantryConfig(null, null, null, null, null, null, null);
   }
 
   public GantryConfig withBackends(List<BackendConfig> newBackends) {
-    return new GantryConfig(server, dataDir, newBackends, aliases, discovery);
+    return new GantryConfig(server, dataDir, newBackends, aliases, discovery, responses, store);
   }
 
   public GantryConfig withServer(ServerConfig newServer) {
-    return new GantryConfig(newServer, dataDir, backends, aliases, discovery);
+    return new GantryConfig(newServer, dataDir, backends, aliases, discovery, responses, store);
   }
 
   public GantryConfig withDataDir(String newDataDir) {
-    return new GantryConfig(server, newDataDir, backends, aliases, discovery);
+    return new GantryConfig(server, newDataDir, backends, aliases, discovery, responses, store);
   }
 
   public GantryConfig withDiscovery(DiscoveryConfig newDiscovery) {
-    return new GantryConfig(server, dataDir, backends, aliases, newDiscovery);
+    return new GantryConfig(server, dataDir, backends, aliases, newDiscovery, responses, store);
   }
 
   public GantryConfig withAliases(Map<String, String> newAliases) {
-    return new GantryConfig(server, dataDir, backends, newAliases, discovery);
+    return new GantryConfig(server, dataDir, backends, newAliases, discovery, responses, store);
+  }
+
+  public GantryConfig withResponses(ResponsesConfig newResponses) {
+    return new GantryConfig(server, dataDir, backends, aliases, discovery, newResponses, store);
+  }
+
+  public GantryConfig withStore(StoreConfig newStore) {
+    return new GantryConfig(server, dataDir, backends, aliases, discovery, responses, newStore);
   }
 }

@@ -22,7 +22,11 @@ final class HistoryRenderer {
       }
       for (SimMessage.Part p : m.parts()) {
         switch (p) {
-          case SimMessage.Text t -> pieces.add(t.text());
+          case SimMessage.Text t -> {
+            if (!t.text().isEmpty()) {
+              pieces.add(t.text());
+            }
+          }
           case SimMessage.Image i -> pieces.add("[image]");
         }
       }

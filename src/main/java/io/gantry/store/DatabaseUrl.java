@@ -7,11 +7,11 @@ import java.nio.file.Path;
 /**
  * A database location in the JDBC form the driver wants, parsed from what a user writes.
  *
- * <p>Accepts JDBC URLs ({@code jdbc:sqlite:...}, {@code jdbc:postgresql://...}) and the forms
- * users know from other tools ({@code sqlite:/path/gantry.db}, {@code postgresql://...} and
- * {@code postgres://...}). The PostgreSQL JDBC driver does not understand credentials in the
- * authority ({@code postgresql://user:secret@host/db}), so they are taken out of the URL and
- * handed over separately.
+ * <p>Accepts JDBC URLs ({@code jdbc:sqlite:...}, {@code jdbc:postgresql://...}) and the forms users
+ * know from other tools ({@code sqlite:/path/gantry.db}, {@code postgresql://...} and {@code
+ * postgres://...}). The PostgreSQL JDBC driver does not understand credentials in the authority
+ * ({@code postgresql://user:secret@host/db}), so they are taken out of the URL and handed over
+ * separately.
  *
  * @param kind "sqlite" or "postgresql"
  * @param user null unless the URL carried one in its authority

@@ -133,7 +133,7 @@ class OllamaSimTest {
         .isEqualTo(
             """
             user: look [image] [image]
-            assistant:  [tool_call get_weather {"location":"Oslo"}]
+            assistant: [tool_call get_weather {"location":"Oslo"}]
             tool: [tool_result get_weather] cold
             user: sim:history\
             """);

@@ -95,7 +95,9 @@ public final class TestStack {
           data.toString(),
           backends,
           aliases,
-          new DiscoveryConfig(false, 1));
+          new DiscoveryConfig(false, 1),
+          null,
+          null);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }

@@ -1,0 +1,248 @@
+package io.gantry.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.Ids;
+import io.gantry.core.InvalidTurnException;
+import io.gantry.core.Json;
+import io.gantry.core.Message;
+import io.gantry.core.Part;
+import io.gantry.core.Role;
+import io.gantry.core.ToolCall;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Responses items ⇄ chat messages. {@link #normalize} turns a request's {@code input} into the
+ * items Gantry stores (each with an id, in the spec's item shape); {@link #toMessages} turns
+ * stored or fresh items into canonical messages for a chat backend. Function calls and their
+ * outputs become assistant tool calls and tool messages; reasoning items are not sent (chat
+ * backends cannot take them back).
+ */
+public final class InputItems {
+  private InputItems() {}
+
+  /** The request's input as storable items. A string is one user message. */
+  public static List<ObjectNode> normalize(JsonNode input) {
+    List<ObjectNode> items = new ArrayList<>();
+    if (input == null || input.isNull() || input.isMissingNode()) {
+      return items;
+    }
+    if (input.isTextual()) {
+      items.add(userText(input.asText()));
+      return items;
+    }
+    for (int i = 0; i < input.size(); i++) {
+      items.add(normalizeItem(input.get(i), "input[" + i + "]"));
+    }
+    return items;
+  }
+
+  private static ObjectNode userText(String text) {
+    ObjectNode item = Json.object();
+    item.put("id", Ids.random("msg_", 32));
+    item.put("type", "message");
+    item.put("role", "user");
+    item.putArray("content").addObject().put("type", "input_text").put("text", text);
+    item.put("status", "completed");
+    return item;
+  }
+
+  private static ObjectNode normalizeItem(JsonNode raw, String at) {
+    if (!raw.isObject()) {
+      throw new InvalidTurnException(at, "Each input item must be an object.");
+    }
+    ObjectNode item = ((ObjectNode) raw).deepCopy();
+    String type = item.path("type").asText("message");
+    switch (type) {
+      case "message" -> {
+        item.put("type", "message");
+        String role = item.path("role").asText("");
+        if (Role.fromWire(role) == null || role.equals("tool")) {
+          throw new InvalidTurnException(
+              at + ".role", "Invalid role '" + role + "': use user, system, developer or assistant.");
+        }
+        JsonNode content = item.get("content");
+        if (content == null || content.isNull()) {
+          throw new InvalidTurnException(at + ".content", "A message item needs 'content'.");
+        }
+        if (content.isTextual()) {
+          ArrayNode parts = Json.MAPPER.createArrayNode();
+          ObjectNode part = parts.addObject();
+          if (role.equals("assistant")) {
+            part.put("type", "output_text").put("text", content.asText());
+            part.putArray("annotations");
+          } else {
+            part.put("type", "input_text").put("text", content.asText());
+          }
+          item.set("content", parts);
+        } else if (!content.isArray()) {
+          throw new InvalidTurnException(at + ".content", "'content' must be a string or an array.");
+        } else {
+          for (JsonNode part : content) {
+            if (part instanceof ObjectNode p
+                && "output_text".equals(p.path("type").asText())
+                && !p.has("annotations")) {
+              p.putArray("annotations");
+            }
+          }
+        }
+        ensureId(item, role.equals("assistant") ? "msg_" : "msg_");
+        ensureStatus(item);
+      }
+      case "function_call" -> {
+        require(item, "call_id", at);
+        require(item, "name", at);
+        if (!item.path("arguments").isTextual()) {
+          throw new InvalidTurnException(at + ".arguments", "'arguments' must be a JSON string.");
+        }
+        ensureId(item, "fc_");
+        ensureStatus(item);
+      }
+      case "function_call_output", "custom_tool_call_output" -> {
+        require(item, "call_id", at);
+        if (!item.has("output")) {
+          throw new InvalidTurnException(at + ".output", "A tool output item needs 'output'.");
+        }
+        ensureId(item, type.equals("function_call_output") ? "fco_" : "ctco_");
+        if (type.equals("function_call_output")) {
+          ensureStatus(item);
+        }
+      }
+      case "custom_tool_call" -> {
+        require(item, "call_id", at);
+        require(item, "name", at);
+        ensureId(item, "ctc_");
+      }
+      case "reasoning" -> {
+        ensureId(item, "rs_");
+        if (!item.has("summary")) {
+          item.putArray("summary");
+        }
+      }
+      default ->
+          throw new InvalidTurnException(
+              at + ".type",
+              "Input item type '" + type + "' is not supported by this gateway; use message,"
+                  + " function_call, function_call_output, custom_tool_call(_output) or reasoning.");
+    }
+    return item;
+  }
+
+  private static void require(ObjectNode item, String field, String at) {
+    if (!item.path(field).isTextual() || item.get(field).asText().isEmpty()) {
+      throw new InvalidTurnException(at + "." + field, "Missing required parameter: '" + at + "." + field + "'.");
+    }
+  }
+
+  private static void ensureId(ObjectNode item, String prefix) {
+    if (!item.path("id").isTextual() || item.get("id").asText().isEmpty()) {
+      item.put("id", Ids.random(prefix, 32));
+    }
+  }
+
+  private static void ensureStatus(ObjectNode item) {
+    if (!item.has("status")) {
+      item.put("status", "completed");
+    }
+  }
+
+  /** Items in order as canonical messages; consecutive tool calls join one assistant message. */
+  public static List<Message> toMessages(List<? extends JsonNode> items) {
+    List<Message> out = new ArrayList<>();
+    java.util.Map<String, String> callNames = new java.util.HashMap<>();
+    for (JsonNode item : items) {
+      String type = item.path("type").asText("message");
+      switch (type) {
+        case "message" -> out.add(message(item));
+        case "function_call" -> {
+          String name =
+              ResponseTools.flatName(item.path("namespace").asText(null), item.path("name").asText());
+          callNames.put(item.path("call_id").asText(), name);
+          addCall(out, new ToolCall(item.path("call_id").asText(), name, item.path("arguments").asText()));
+        }
+        case "custom_tool_call" -> {
+          String name =
+              ResponseTools.flatName(item.path("namespace").asText(null), item.path("name").asText());
+          callNames.put(item.path("call_id").asText(), name);
+          String arguments = Json.text(Json.object().put("input", item.path("input").asText("")));
+          addCall(out, new ToolCall(item.path("call_id").asText(), name, arguments));
+        }
+        case "function_call_output", "custom_tool_call_output" -> {
+          String callId = item.path("call_id").asText();
+          out.add(
+              new Message(
+                  Role.TOOL,
+                  List.of(new Part.TextPart(outputText(item.get("output")))),
+                  List.of(),
+                  callId,
+                  callNames.get(callId)));
+        }
+        default -> {
+          // Reasoning items stay with the client: chat backends have no way to take them back.
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void addCall(List<Message> out, ToolCall call) {
+    Message last = out.isEmpty() ? null : out.get(out.size() - 1);
+    if (last != null && last.role() == Role.ASSISTANT) {
+      List<ToolCall> calls = new ArrayList<>(last.toolCalls());
+      calls.add(call);
+      out.set(out.size() - 1, new Message(Role.ASSISTANT, last.parts(), calls, null, null));
+    } else {
+      out.add(new Message(Role.ASSISTANT, List.of(), List.of(call), null, null));
+    }
+  }
+
+  private static Message message(JsonNode item) {
+    Role role = Role.fromWire(item.path("role").asText("user"));
+    List<Part> parts = new ArrayList<>();
+    JsonNode content = item.path("content");
+    if (content.isTextual()) {
+      parts.add(new Part.TextPart(content.asText()));
+    }
+    for (JsonNode part : content) {
+      String type = part.path("type").asText();
+      switch (type) {
+        case "input_text", "output_text", "text", "summary_text", "reasoning_text" ->
+            parts.add(new Part.TextPart(part.path("text").asText("")));
+        case "refusal" -> parts.add(new Part.TextPart(part.path("refusal").asText("")));
+        case "input_image" -> {
+          String url = part.path("image_url").asText(null);
+          if (url == null) {
+            throw new InvalidTurnException(
+                "input", "input_image by file_id needs the Files API; send image_url as a data URL.");
+          }
+          parts.add(new Part.ImagePart(url, part.path("detail").asText(null)));
+        }
+        default ->
+            throw new InvalidTurnException(
+                "input", "Content part type '" + type + "' is not supported by this gateway yet.");
+      }
+    }
+    return new Message(role, parts, List.of(), null, null);
+  }
+
+  private static String outputText(JsonNode output) {
+    if (output == null || output.isNull()) {
+      return "";
+    }
+    if (output.isTextual()) {
+      return output.asText();
+    }
+    if (output.isArray()) {
+      StringBuilder text = new StringBuilder();
+      for (JsonNode part : output) {
+        if (part.has("text")) {
+          text.append(part.get("text").asText());
+        }
+      }
+      return text.toString();
+    }
+    return Json.text(output);
+  }
+}

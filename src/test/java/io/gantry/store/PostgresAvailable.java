@@ -1,0 +1,38 @@
+package io.gantry.store;
+
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Disables a test class, with the reason in the report, when PostgreSQL does not answer, unless
+ * {@code GANTRY_REQUIRE_POSTGRES} is set: then the class runs and its set-up fails loudly. A
+ * condition rather than an assumption in {@code @BeforeAll}, because the build report counts a
+ * disabled class's tests as skipped but an aborted class's as nothing at all.
+ */
+final class PostgresAvailable implements ExecutionCondition {
+  private static final String UNKNOWN = "";
+  private static volatile String reason = UNKNOWN;
+
+  /** Null when PostgreSQL answers; probed once per test run. */
+  static String unreachableReason() {
+    if (reason == UNKNOWN) {
+      reason = PostgresTestDatabase.unreachableReason();
+    }
+    return reason;
+  }
+
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    String why = unreachableReason();
+    if (why == null) {
+      return ConditionEvaluationResult.enabled("PostgreSQL answers");
+    }
+    if (PostgresTestDatabase.required()) {
+      return ConditionEvaluationResult.enabled("GANTRY_REQUIRE_POSTGRES is set");
+    }
+    String skip = "PostgreSQL tests skipped, PostgreSQL is unreachable: " + why;
+    System.err.println(skip);
+    return ConditionEvaluationResult.disabled(skip);
+  }
+}
