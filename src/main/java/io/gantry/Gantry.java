@@ -2,6 +2,7 @@ package io.gantry;
 
 import io.gantry.api.chat.ChatCompletionsEndpoint;
 import io.gantry.api.embeddings.EmbeddingsEndpoint;
+import io.gantry.api.gantry.CompatibilityMatrix;
 import io.gantry.api.health.HealthEndpoints;
 import io.gantry.api.models.ModelsEndpoints;
 import io.gantry.api.responses.ResponsesEndpoints;
@@ -87,6 +88,7 @@ public final class Gantry implements AutoCloseable {
         .route(Method.GET, "/v1/responses/{id}", "responses", responses::retrieve)
         .route(Method.DELETE, "/v1/responses/{id}", "responses", responses::delete)
         .route(Method.GET, "/v1/responses/{id}/input_items", "responses", responses::inputItems)
+        .route(Method.GET, "/v1/gantry/compatibility", "gantry", new CompatibilityMatrix()::serve)
         .quietRoute(Method.GET, "/livez", health::live)
         .quietRoute(Method.GET, "/readyz", health::ready);
 

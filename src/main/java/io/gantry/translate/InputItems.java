@@ -15,10 +15,10 @@ import java.util.List;
 
 /**
  * Responses items ⇄ chat messages. {@link #normalize} turns a request's {@code input} into the
- * items Gantry stores (each with an id, in the spec's item shape); {@link #toMessages} turns
- * stored or fresh items into canonical messages for a chat backend. Function calls and their
- * outputs become assistant tool calls and tool messages; reasoning items are not sent (chat
- * backends cannot take them back).
+ * items Gantry stores (each with an id, in the spec's item shape); {@link #toMessages} turns stored
+ * or fresh items into canonical messages for a chat backend. Function calls and their outputs
+ * become assistant tool calls and tool messages; reasoning items are not sent (chat backends cannot
+ * take them back).
  */
 public final class InputItems {
   private InputItems() {}
@@ -61,7 +61,8 @@ public final class InputItems {
         String role = item.path("role").asText("");
         if (Role.fromWire(role) == null || role.equals("tool")) {
           throw new InvalidTurnException(
-              at + ".role", "Invalid role '" + role + "': use user, system, developer or assistant.");
+              at + ".role",
+              "Invalid role '" + role + "': use user, system, developer or assistant.");
         }
         JsonNode content = item.get("content");
         if (content == null || content.isNull()) {
@@ -78,7 +79,8 @@ public final class InputItems {
           }
           item.set("content", parts);
         } else if (!content.isArray()) {
-          throw new InvalidTurnException(at + ".content", "'content' must be a string or an array.");
+          throw new InvalidTurnException(
+              at + ".content", "'content' must be a string or an array.");
         } else {
           for (JsonNode part : content) {
             if (part instanceof ObjectNode p
@@ -124,7 +126,9 @@ public final class InputItems {
       default ->
           throw new InvalidTurnException(
               at + ".type",
-              "Input item type '" + type + "' is not supported by this gateway; use message,"
+              "Input item type '"
+                  + type
+                  + "' is not supported by this gateway; use message,"
                   + " function_call, function_call_output, custom_tool_call(_output) or reasoning.");
     }
     return item;
@@ -132,7 +136,8 @@ public final class InputItems {
 
   private static void require(ObjectNode item, String field, String at) {
     if (!item.path(field).isTextual() || item.get(field).asText().isEmpty()) {
-      throw new InvalidTurnException(at + "." + field, "Missing required parameter: '" + at + "." + field + "'.");
+      throw new InvalidTurnException(
+          at + "." + field, "Missing required parameter: '" + at + "." + field + "'.");
     }
   }
 
@@ -158,13 +163,17 @@ public final class InputItems {
         case "message" -> out.add(message(item));
         case "function_call" -> {
           String name =
-              ResponseTools.flatName(item.path("namespace").asText(null), item.path("name").asText());
+              ResponseTools.flatName(
+                  item.path("namespace").asText(null), item.path("name").asText());
           callNames.put(item.path("call_id").asText(), name);
-          addCall(out, new ToolCall(item.path("call_id").asText(), name, item.path("arguments").asText()));
+          addCall(
+              out,
+              new ToolCall(item.path("call_id").asText(), name, item.path("arguments").asText()));
         }
         case "custom_tool_call" -> {
           String name =
-              ResponseTools.flatName(item.path("namespace").asText(null), item.path("name").asText());
+              ResponseTools.flatName(
+                  item.path("namespace").asText(null), item.path("name").asText());
           callNames.put(item.path("call_id").asText(), name);
           String arguments = Json.text(Json.object().put("input", item.path("input").asText("")));
           addCall(out, new ToolCall(item.path("call_id").asText(), name, arguments));
@@ -215,7 +224,8 @@ public final class InputItems {
           String url = part.path("image_url").asText(null);
           if (url == null) {
             throw new InvalidTurnException(
-                "input", "input_image by file_id needs the Files API; send image_url as a data URL.");
+                "input",
+                "input_image by file_id needs the Files API; send image_url as a data URL.");
           }
           parts.add(new Part.ImagePart(url, part.path("detail").asText(null)));
         }

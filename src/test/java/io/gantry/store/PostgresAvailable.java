@@ -11,15 +11,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * disabled class's tests as skipped but an aborted class's as nothing at all.
  */
 final class PostgresAvailable implements ExecutionCondition {
-  private static final String UNKNOWN = "";
-  private static volatile String reason = UNKNOWN;
+  /** Probed once per test run, on first use. */
+  private static final class Probe {
+    static final String REASON = PostgresTestDatabase.unreachableReason();
+  }
 
-  /** Null when PostgreSQL answers; probed once per test run. */
+  /** Null when PostgreSQL answers, otherwise why not. */
   static String unreachableReason() {
-    if (reason == UNKNOWN) {
-      reason = PostgresTestDatabase.unreachableReason();
-    }
-    return reason;
+    return Probe.REASON;
   }
 
   @Override

@@ -52,7 +52,8 @@ public final class ResponsesClient {
     ObjectNode streaming = body.deepCopy().put("stream", true);
     HttpResponse<byte[]> response = RawHttp.post(baseUrl, Json.bytes(streaming));
     assertThat(response.statusCode()).as(RawHttp.text(response)).isEqualTo(200);
-    assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
     List<Event> events = parse(RawHttp.text(response));
     long expected = 0;
     int terminal = 0;
@@ -60,7 +61,8 @@ public final class ResponsesClient {
       assertThat(event.name()).isEqualTo(event.type());
       assertThat(event.data().path("sequence_number").asLong(-1)).isEqualTo(expected++);
       assertValidStreamEvent(event.data());
-      if (event.type().equals("response.completed") || event.type().equals("response.failed")
+      if (event.type().equals("response.completed")
+          || event.type().equals("response.failed")
           || event.type().equals("response.incomplete")) {
         terminal++;
       }
@@ -91,7 +93,9 @@ public final class ResponsesClient {
     try {
       return java.net.http.HttpClient.newHttpClient()
           .send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/" + id)).DELETE().build(),
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/" + id))
+                  .DELETE()
+                  .build(),
               HttpResponse.BodyHandlers.ofByteArray());
     } catch (Exception e) {
       throw new IllegalStateException(e);

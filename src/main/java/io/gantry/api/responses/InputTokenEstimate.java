@@ -1,16 +1,16 @@
 package io.gantry.api.responses;
 
+import io.gantry.core.Json;
 import io.gantry.core.Message;
 import io.gantry.core.Part;
 import io.gantry.core.ToolCall;
 import io.gantry.core.ToolSpec;
-import io.gantry.core.Json;
 import io.gantry.core.Turn;
 
 /**
  * A tokenizer-free estimate of a turn's input tokens: about four characters of English per token
- * (the usual rule for BPE vocabularies), plus a few tokens of framing per message. Local models
- * use many tokenizers; an exact count would need the backend's own.
+ * (the usual rule for BPE vocabularies), plus a few tokens of framing per message. Local models use
+ * many tokenizers; an exact count would need the backend's own.
  */
 final class InputTokenEstimate {
   private static final int CHARS_PER_TOKEN = 4;
@@ -24,10 +24,11 @@ final class InputTokenEstimate {
     for (Message message : turn.messages()) {
       framing += PER_MESSAGE;
       for (Part part : message.parts()) {
-        chars += switch (part) {
-          case Part.TextPart(String text) -> text.length();
-          case Part.ImagePart image -> 85L * CHARS_PER_TOKEN; // a low-detail image tile
-        };
+        chars +=
+            switch (part) {
+              case Part.TextPart(String text) -> text.length();
+              case Part.ImagePart image -> 85L * CHARS_PER_TOKEN; // a low-detail image tile
+            };
       }
       for (ToolCall call : message.toolCalls()) {
         chars += call.name().length() + call.arguments().length();

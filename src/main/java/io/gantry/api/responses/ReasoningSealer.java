@@ -51,7 +51,8 @@ final class ReasoningSealer {
       }
       byte[] key = Files.readAllBytes(file);
       if (key.length != 32) {
-        throw new IllegalStateException(file + " is not a 32-byte key; delete it to make a new one");
+        throw new IllegalStateException(
+            file + " is not a 32-byte key; delete it to make a new one");
       }
       return new ReasoningSealer(key);
     } catch (IOException e) {

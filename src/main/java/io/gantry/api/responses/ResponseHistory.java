@@ -17,9 +17,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Rebuilds what came before a response from the store: walking {@code previous_response_id} to
- * the root, then every response's input and output items in order. Instructions are not carried
- * over, as the spec says.
+ * Rebuilds what came before a response from the store: walking {@code previous_response_id} to the
+ * root, then every response's input and output items in order. Instructions are not carried over,
+ * as the spec says.
  */
 final class ResponseHistory {
   private static final int MAX_DEPTH = 10_000;
@@ -53,11 +53,19 @@ final class ResponseHistory {
     String message =
         requested.equals(missing)
             ? "Previous response with id '" + requested + "' not found."
-            : "Previous response with id '" + requested + "' cannot be continued: an earlier"
-                + " response of its chain ('" + missing + "') was deleted.";
+            : "Previous response with id '"
+                + requested
+                + "' cannot be continued: an earlier"
+                + " response of its chain ('"
+                + missing
+                + "') was deleted.";
     return new ApiException(
-        404, "invalid_request_error", "previous_response_not_found", "previous_response_id",
-        message, ErrorKind.CLIENT_INVALID);
+        404,
+        "invalid_request_error",
+        "previous_response_not_found",
+        "previous_response_id",
+        message,
+        ErrorKind.CLIENT_INVALID);
   }
 
   private static JsonNode parse(String json) {

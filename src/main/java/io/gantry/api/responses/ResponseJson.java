@@ -8,8 +8,8 @@ import io.gantry.core.Usage;
 import java.util.List;
 
 /**
- * Renders the Response object with every field the spec requires, echoing the request's
- * settings (or their defaults) so clients that read them back get real values, not nulls.
+ * Renders the Response object with every field the spec requires, echoing the request's settings
+ * (or their defaults) so clients that read them back get real values, not nulls.
  */
 final class ResponseJson {
   private ResponseJson() {}
@@ -51,7 +51,8 @@ final class ResponseJson {
     out.put("model", request.model());
     ArrayNode items = out.putArray("output");
     output.forEach(items::add);
-    out.put("parallel_tool_calls", request.parallelToolCalls() == null || request.parallelToolCalls());
+    out.put(
+        "parallel_tool_calls", request.parallelToolCalls() == null || request.parallelToolCalls());
     copyOrNull(raw, "previous_response_id", out);
     copyOrNull(raw, "prompt_cache_key", out);
     ObjectNode reasoning = out.putObject("reasoning");
@@ -61,13 +62,20 @@ final class ResponseJson {
     copyOrNull(raw, "safety_identifier", out);
     out.put("service_tier", raw.path("service_tier").asText("default"));
     out.put("store", request.store());
-    out.put("temperature", raw.path("temperature").isNumber() ? raw.get("temperature").asDouble() : 1.0);
-    ObjectNode text = raw.path("text").isObject() ? ((ObjectNode) raw.get("text")).deepCopy() : Json.object();
+    out.put(
+        "temperature",
+        raw.path("temperature").isNumber() ? raw.get("temperature").asDouble() : 1.0);
+    ObjectNode text =
+        raw.path("text").isObject() ? ((ObjectNode) raw.get("text")).deepCopy() : Json.object();
     if (!text.has("format")) {
       text.putObject("format").put("type", "text");
     }
     out.set("text", text);
-    out.set("tool_choice", raw.hasNonNull("tool_choice") ? raw.get("tool_choice") : Json.MAPPER.getNodeFactory().textNode("auto"));
+    out.set(
+        "tool_choice",
+        raw.hasNonNull("tool_choice")
+            ? raw.get("tool_choice")
+            : Json.MAPPER.getNodeFactory().textNode("auto"));
     out.set("tools", echoedTools(raw.path("tools"), request.tools().dropped()));
     out.put("top_logprobs", raw.path("top_logprobs").asInt(0));
     out.put("top_p", raw.path("top_p").isNumber() ? raw.get("top_p").asDouble() : 1.0);

@@ -12,11 +12,35 @@ final class ResponseRequestParser {
   /** Fields the Responses surface understands; any other reaches the backend untouched. */
   static final Set<String> KNOWN =
       Set.of(
-          "model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls",
-          "max_tool_calls", "max_output_tokens", "temperature", "top_p", "top_logprobs", "text",
-          "reasoning", "metadata", "store", "stream", "stream_options", "previous_response_id",
-          "include", "user", "safety_identifier", "prompt_cache_key", "prompt_cache_retention",
-          "service_tier", "truncation", "background", "conversation", "prompt", "client_metadata",
+          "model",
+          "input",
+          "instructions",
+          "tools",
+          "tool_choice",
+          "parallel_tool_calls",
+          "max_tool_calls",
+          "max_output_tokens",
+          "temperature",
+          "top_p",
+          "top_logprobs",
+          "text",
+          "reasoning",
+          "metadata",
+          "store",
+          "stream",
+          "stream_options",
+          "previous_response_id",
+          "include",
+          "user",
+          "safety_identifier",
+          "prompt_cache_key",
+          "prompt_cache_retention",
+          "service_tier",
+          "truncation",
+          "background",
+          "conversation",
+          "prompt",
+          "client_metadata",
           "context_management");
 
   private ResponseRequestParser() {}
@@ -115,14 +139,15 @@ final class ResponseRequestParser {
     }
     metadata
         .properties()
-        .forEach(
-            e -> {
-              if (!e.getValue().isTextual() || e.getKey().length() > 64 || e.getValue().asText().length() > 512) {
-                throw ApiException.invalid(
-                    "metadata." + e.getKey(),
-                    "Metadata keys are at most 64 characters and values strings of at most 512.");
-              }
-            });
+        .forEach(e -> {
+          if (!e.getValue().isTextual()
+              || e.getKey().length() > 64
+              || e.getValue().asText().length() > 512) {
+            throw ApiException.invalid(
+                "metadata." + e.getKey(),
+                "Metadata keys are at most 64 characters and values strings of at most 512.");
+          }
+        });
   }
 
   private static String text(ObjectNode body, String field) {

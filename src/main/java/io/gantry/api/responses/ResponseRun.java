@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns a backend's deltas into Responses output items and their events, in the spec's order:
- * an item is added, its parts and deltas follow, and it is closed when the next item opens or the
+ * Turns a backend's deltas into Responses output items and their events, in the spec's order: an
+ * item is added, its parts and deltas follow, and it is closed when the next item opens or the
  * answer ends. Tool calls stay open until the end, since their argument fragments interleave by
  * index. The terminal event is not emitted here: the endpoint stores the response first.
  */

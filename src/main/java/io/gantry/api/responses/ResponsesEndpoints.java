@@ -31,8 +31,8 @@ import java.util.List;
 
 /**
  * The Responses API on any backend: {@code POST /v1/responses} (blocking and streamed), retrieve,
- * delete, input items and input token counts. State lives in the store; the backend sees a
- * plain chat turn with the whole history.
+ * delete, input items and input token counts. State lives in the store; the backend sees a plain
+ * chat turn with the whole history.
  */
 public final class ResponsesEndpoints {
   private final ModelRouter router;
@@ -41,7 +41,10 @@ public final class ResponsesEndpoints {
   private final boolean rejectHostedTools;
 
   public ResponsesEndpoints(
-      ModelRouter router, ResponseStore store, java.nio.file.Path dataDir, boolean rejectHostedTools) {
+      ModelRouter router,
+      ResponseStore store,
+      java.nio.file.Path dataDir,
+      boolean rejectHostedTools) {
     this.router = router;
     this.store = store;
     this.sealer = ReasoningSealer.open(dataDir);
@@ -58,7 +61,9 @@ public final class ResponsesEndpoints {
       if (rejectHostedTools) {
         throw ApiException.invalid(
             "tools",
-            "Tool types " + dropped + " run on OpenAI's servers and this gateway does not provide"
+            "Tool types "
+                + dropped
+                + " run on OpenAI's servers and this gateway does not provide"
                 + " them (responses.hosted_tools: reject).");
       }
       exchange.responseHeader("x-gantry-dropped-tools", String.join(",", dropped));
@@ -77,7 +82,8 @@ public final class ResponsesEndpoints {
   }
 
   private Turn turn(ResponseRequest request, String upstreamModel) {
-    List<JsonNode> items = new ArrayList<>(ResponseHistory.items(store, request.previousResponseId()));
+    List<JsonNode> items =
+        new ArrayList<>(ResponseHistory.items(store, request.previousResponseId()));
     items.addAll(request.inputItems());
     for (int i = 0; i < request.inputItems().size(); i++) {
       JsonNode item = request.inputItems().get(i);
@@ -93,12 +99,11 @@ public final class ResponsesEndpoints {
     ObjectNode raw = request.raw();
     ObjectNode extras = Json.object();
     raw.properties()
-        .forEach(
-            e -> {
-              if (!ResponseRequestParser.KNOWN.contains(e.getKey())) {
-                extras.set(e.getKey(), e.getValue());
-              }
-            });
+        .forEach(e -> {
+          if (!ResponseRequestParser.KNOWN.contains(e.getKey())) {
+            extras.set(e.getKey(), e.getValue());
+          }
+        });
     return new Turn(
         upstreamModel,
         messages,
@@ -112,7 +117,9 @@ public final class ResponsesEndpoints {
             null,
             null),
         TextFormats.from(raw.get("text")),
-        raw.path("reasoning").hasNonNull("effort") ? raw.path("reasoning").get("effort").asText() : null,
+        raw.path("reasoning").hasNonNull("effort")
+            ? raw.path("reasoning").get("effort").asText()
+            : null,
         true,
         extras);
   }
@@ -128,8 +135,14 @@ public final class ResponsesEndpoints {
   }
 
   private void block(
-      Exchange exchange, ResponseRequest request, Route route, Turn turn, String id, long createdAt,
-      UpstreamMeta meta) throws Exception {
+      Exchange exchange,
+      ResponseRequest request,
+      Route route,
+      Turn turn,
+      String id,
+      long createdAt,
+      UpstreamMeta meta)
+      throws Exception {
     ResponseRun run = run(ResponseEvents.NONE, exchange, request);
     try {
       route.backend().chat(turn, meta, run);
@@ -141,7 +154,13 @@ public final class ResponsesEndpoints {
     }
     if (run.failure() != null) {
       ApiException error =
-          new ApiException(502, "server_error", run.failure().code(), null, run.failure().message(), ErrorKind.UPSTREAM_STATUS);
+          new ApiException(
+              502,
+              "server_error",
+              run.failure().code(),
+              null,
+              run.failure().message(),
+              ErrorKind.UPSTREAM_STATUS);
       run.closeAll("incomplete");
       save(request, id, createdAt, failed(request, id, createdAt, run, error.getMessage()), run);
       throw error;
@@ -153,15 +172,23 @@ public final class ResponsesEndpoints {
   }
 
   private void stream(
-      Exchange exchange, ResponseRequest request, Route route, Turn turn, String id, long createdAt,
-      UpstreamMeta meta) throws IOException {
+      Exchange exchange,
+      ResponseRequest request,
+      Route route,
+      Turn turn,
+      String id,
+      long createdAt,
+      UpstreamMeta meta)
+      throws IOException {
     ResponseStreamWriter writer =
         new ResponseStreamWriter(new SseStream(exchange.openStream(200, "text/event-stream")));
     ResponseRun run = run(writer, exchange, request);
     try {
-      ObjectNode initial = ResponseJson.render(request, id, createdAt, "in_progress", List.of(), null, null, null);
+      ObjectNode initial =
+          ResponseJson.render(request, id, createdAt, "in_progress", List.of(), null, null, null);
       writer.emit(Json.object().put("type", "response.created").set("response", initial));
-      writer.emit(Json.object().put("type", "response.in_progress").set("response", initial.deepCopy()));
+      writer.emit(
+          Json.object().put("type", "response.in_progress").set("response", initial.deepCopy()));
       ApiException failure = null;
       try {
         route.backend().chat(turn, meta, run);
@@ -169,7 +196,14 @@ public final class ResponsesEndpoints {
         failure = ErrorMapper.upstream(e);
       }
       if (failure == null && run.failure() != null) {
-        failure = new ApiException(502, "server_error", run.failure().code(), null, run.failure().message(), ErrorKind.UPSTREAM_STATUS);
+        failure =
+            new ApiException(
+                502,
+                "server_error",
+                run.failure().code(),
+                null,
+                run.failure().message(),
+                ErrorKind.UPSTREAM_STATUS);
       }
       if (failure != null) {
         exchange.record().fail(failure.kind());
@@ -196,14 +230,16 @@ public final class ResponsesEndpoints {
       // The client left: the backend call was aborted by the failed write. Keep what exists.
       exchange.record().fail(ErrorKind.CLIENT_DISCONNECTED);
       ObjectNode response =
-          ResponseJson.render(request, id, createdAt, "cancelled", run.output(), run.usage(), null, null);
+          ResponseJson.render(
+              request, id, createdAt, "cancelled", run.output(), run.usage(), null, null);
       save(request, id, createdAt, response, run);
     } finally {
       writer.close();
     }
   }
 
-  private static ObjectNode finished(ResponseRequest request, String id, long createdAt, ResponseRun run) {
+  private static ObjectNode finished(
+      ResponseRequest request, String id, long createdAt, ResponseRun run) {
     boolean incomplete = run.finish() == FinishReason.LENGTH;
     return ResponseJson.render(
         request,
@@ -220,11 +256,13 @@ public final class ResponsesEndpoints {
       ResponseRequest request, String id, long createdAt, ResponseRun run, String message) {
     // The spec's response error codes are a closed set; a backend failure is a server_error.
     ObjectNode error = Json.object().put("code", "server_error").put("message", message);
-    return ResponseJson.render(request, id, createdAt, "failed", run.output(), run.usage(), error, null);
+    return ResponseJson.render(
+        request, id, createdAt, "failed", run.output(), run.usage(), error, null);
   }
 
   /** Stores the response (when asked) before its final event or body is sent. */
-  private void save(ResponseRequest request, String id, long createdAt, ObjectNode response, ResponseRun run) {
+  private void save(
+      ResponseRequest request, String id, long createdAt, ObjectNode response, ResponseRun run) {
     if (!request.store()) {
       return;
     }
@@ -244,7 +282,8 @@ public final class ResponsesEndpoints {
 
   public void retrieve(Exchange exchange) {
     StoredResponse stored = find(exchange.pathParam("id"));
-    exchange.sendBytes(200, "application/json", stored.responseJson().getBytes(StandardCharsets.UTF_8));
+    exchange.sendBytes(
+        200, "application/json", stored.responseJson().getBytes(StandardCharsets.UTF_8));
   }
 
   public void delete(Exchange exchange) {
@@ -252,7 +291,8 @@ public final class ResponsesEndpoints {
     if (!store.delete(id)) {
       throw notFound(id);
     }
-    exchange.sendJson(200, Json.object().put("id", id).put("object", "response").put("deleted", true));
+    exchange.sendJson(
+        200, Json.object().put("id", id).put("object", "response").put("deleted", true));
   }
 
   public void inputItems(Exchange exchange) {
@@ -263,7 +303,8 @@ public final class ResponsesEndpoints {
     if (!order.equals("asc") && !order.equals("desc")) {
       throw ApiException.invalid("order", "'order' must be 'asc' or 'desc'.");
     }
-    ItemPage page = store.inputItems(id, exchange.query("after").orElse(null), limit, order.equals("asc"));
+    ItemPage page =
+        store.inputItems(id, exchange.query("after").orElse(null), limit, order.equals("asc"));
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     for (String item : page.itemsJson()) {
@@ -282,7 +323,8 @@ public final class ResponsesEndpoints {
     }
     ResponseRequest request = ResponseRequestParser.parse(body);
     long tokens = InputTokenEstimate.of(turn(request, request.model()));
-    exchange.sendJson(200, Json.object().put("object", "response.input_tokens").put("input_tokens", tokens));
+    exchange.sendJson(
+        200, Json.object().put("object", "response.input_tokens").put("input_tokens", tokens));
   }
 
   private static int limit(Exchange exchange) {
@@ -304,8 +346,12 @@ public final class ResponsesEndpoints {
 
   private static ApiException notFound(String id) {
     return new ApiException(
-        404, "invalid_request_error", "response_not_found", null,
-        "No response found with id '" + id + "'.", ErrorKind.CLIENT_INVALID);
+        404,
+        "invalid_request_error",
+        "response_not_found",
+        null,
+        "No response found with id '" + id + "'.",
+        ErrorKind.CLIENT_INVALID);
   }
 
   private static JsonNode parse(String json) {

@@ -62,13 +62,22 @@ class ResponsesApiTest {
     List<Event> events = responses.stream(body(model, "Stream me sim:tokens=5"));
     assertThat(types(events))
         .containsExactly(
-            "response.created", "response.in_progress", "response.output_item.added",
-            "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
-            "response.output_text.delta", "response.output_text.delta", "response.output_text.delta",
-            "response.output_text.done", "response.content_part.done", "response.output_item.done",
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.content_part.added",
+            "response.output_text.delta",
+            "response.output_text.delta",
+            "response.output_text.delta",
+            "response.output_text.delta",
+            "response.output_text.delta",
+            "response.output_text.done",
+            "response.content_part.done",
+            "response.output_item.done",
             "response.completed");
     StringBuilder streamed = new StringBuilder();
-    events.stream().filter(e -> e.type().equals("response.output_text.delta"))
+    events.stream()
+        .filter(e -> e.type().equals("response.output_text.delta"))
         .forEach(e -> streamed.append(e.data().get("delta").asText()));
     assertThat(streamed.toString()).isEqualTo(blocking);
     JsonNode completed = events.get(events.size() - 1).data().get("response");
@@ -84,20 +93,42 @@ class ResponsesApiTest {
     first.set("tools", weatherTool());
     List<Event> events = responses.stream(first);
     List<String> types = types(events);
-    assertThat(types).contains("response.output_item.added", "response.function_call_arguments.done", "response.output_item.done");
-    long deltas = types.stream().filter(t -> t.equals("response.function_call_arguments.delta")).count();
+    assertThat(types)
+        .contains(
+            "response.output_item.added",
+            "response.function_call_arguments.done",
+            "response.output_item.done");
+    long deltas =
+        types.stream().filter(t -> t.equals("response.function_call_arguments.delta")).count();
     if (model.equals(TestStack.OPENAI_MODEL)) {
       assertThat(deltas).as("arguments stream incrementally").isGreaterThan(1);
     }
     JsonNode response = events.get(events.size() - 1).data().get("response");
     JsonNode call = outputOfType(response, "function_call");
     assertThat(call.get("name").asText()).isEqualTo("get_weather");
-    assertThat(Json.MAPPER.readTree(call.get("arguments").asText()).path("city").isTextual()).isTrue();
-    JsonNode added = events.stream().filter(e -> e.type().equals("response.output_item.added")).findFirst().orElseThrow().data().get("item");
+    assertThat(Json.MAPPER.readTree(call.get("arguments").asText()).path("city").isTextual())
+        .isTrue();
+    JsonNode added =
+        events.stream()
+            .filter(e -> e.type().equals("response.output_item.added"))
+            .findFirst()
+            .orElseThrow()
+            .data()
+            .get("item");
     assertThat(added.get("arguments").asText()).isEmpty();
     assertThat(added.get("call_id").asText()).isEqualTo(call.get("call_id").asText());
 
-    ObjectNode second = body(model, List.of(Map.of("type", "function_call_output", "call_id", call.get("call_id").asText(), "output", "{\"temp\":21}")));
+    ObjectNode second =
+        body(
+            model,
+            List.of(
+                Map.of(
+                    "type",
+                    "function_call_output",
+                    "call_id",
+                    call.get("call_id").asText(),
+                    "output",
+                    "{\"temp\":21}")));
     second.put("previous_response_id", response.get("id").asText());
     second.set("tools", weatherTool());
     JsonNode answer = responses.create(second);
@@ -157,7 +188,8 @@ class ResponsesApiTest {
     body.put("max_output_tokens", 5);
     JsonNode blocking = responses.create(body);
     assertThat(blocking.get("status").asText()).isEqualTo("incomplete");
-    assertThat(blocking.path("incomplete_details").path("reason").asText()).isEqualTo("max_output_tokens");
+    assertThat(blocking.path("incomplete_details").path("reason").asText())
+        .isEqualTo("max_output_tokens");
     List<Event> events = responses.stream(body);
     assertThat(events.get(events.size() - 1).type()).isEqualTo("response.incomplete");
   }
@@ -172,14 +204,16 @@ class ResponsesApiTest {
     JsonNode failed = events.get(events.size() - 2).data().get("response");
     assertThat(failed.get("status").asText()).isEqualTo("failed");
     assertThat(failed.path("error").path("code").asText()).isEqualTo("server_error");
-    assertThat(events.get(events.size() - 1).data().get("code").asText()).isEqualTo("upstream_interrupted");
+    assertThat(events.get(events.size() - 1).data().get("code").asText())
+        .isEqualTo("upstream_interrupted");
     JsonNode stored = Json.MAPPER.readTree(responses.get("/" + failed.get("id").asText()).body());
     assertThat(stored.get("status").asText()).isEqualTo("failed");
   }
 
   @Test
   void deleteThenGetIs404() throws Exception {
-    String id = responses.create(body(TestStack.OPENAI_MODEL, "bye sim:tokens=1")).get("id").asText();
+    String id =
+        responses.create(body(TestStack.OPENAI_MODEL, "bye sim:tokens=1")).get("id").asText();
     HttpResponse<byte[]> deleted = responses.delete(id);
     assertThat(deleted.statusCode()).isEqualTo(200);
     assertThat(Json.MAPPER.readTree(deleted.body()).get("deleted").asBoolean()).isTrue();
@@ -197,18 +231,38 @@ class ResponsesApiTest {
     ObjectNode body = Json.object().put("model", TestStack.OPENAI_MODEL);
     body.set("input", input);
     String id = responses.create(body).get("id").asText();
-    JsonNode page1 = Json.MAPPER.readTree(responses.get("/" + id + "/input_items?limit=2&order=asc").body());
+    JsonNode page1 =
+        Json.MAPPER.readTree(responses.get("/" + id + "/input_items?limit=2&order=asc").body());
     assertValid("ResponseItemList", page1);
     assertThat(page1.get("data")).hasSize(2);
     assertThat(page1.get("has_more").asBoolean()).isTrue();
-    assertThat(page1.get("data").get(0).path("content").get(0).get("text").asText()).isEqualTo("item 1");
-    JsonNode page2 = Json.MAPPER.readTree(responses.get("/" + id + "/input_items?limit=2&order=asc&after=" + page1.get("last_id").asText()).body());
-    assertThat(page2.get("data").get(0).path("content").get(0).get("text").asText()).isEqualTo("item 3");
-    JsonNode page3 = Json.MAPPER.readTree(responses.get("/" + id + "/input_items?limit=2&order=asc&after=" + page2.get("last_id").asText()).body());
+    assertThat(page1.get("data").get(0).path("content").get(0).get("text").asText())
+        .isEqualTo("item 1");
+    JsonNode page2 =
+        Json.MAPPER.readTree(
+            responses
+                .get(
+                    "/"
+                        + id
+                        + "/input_items?limit=2&order=asc&after="
+                        + page1.get("last_id").asText())
+                .body());
+    assertThat(page2.get("data").get(0).path("content").get(0).get("text").asText())
+        .isEqualTo("item 3");
+    JsonNode page3 =
+        Json.MAPPER.readTree(
+            responses
+                .get(
+                    "/"
+                        + id
+                        + "/input_items?limit=2&order=asc&after="
+                        + page2.get("last_id").asText())
+                .body());
     assertThat(page3.get("data")).hasSize(1);
     assertThat(page3.get("has_more").asBoolean()).isFalse();
     JsonNode desc = Json.MAPPER.readTree(responses.get("/" + id + "/input_items").body());
-    assertThat(desc.get("data").get(0).path("content").get(0).get("text").asText()).isEqualTo("item 5");
+    assertThat(desc.get("data").get(0).path("content").get(0).get("text").asText())
+        .isEqualTo("item 5");
     assertThat(desc.get("first_id").asText()).isEqualTo(desc.get("data").get(0).get("id").asText());
     assertThat(responses.get("/" + id + "/input_items?limit=0").statusCode()).isEqualTo(400);
     assertThat(responses.get("/resp_missing/input_items").statusCode()).isEqualTo(404);
@@ -216,10 +270,14 @@ class ResponsesApiTest {
 
   @Test
   void inputTokensAreEstimated() throws Exception {
-    HttpResponse<byte[]> shortOne = RawHttp.post(stack.gatewayUrl() + "/v1/responses/input_tokens",
-        Json.bytes(body(TestStack.OPENAI_MODEL, "hi")));
-    HttpResponse<byte[]> longOne = RawHttp.post(stack.gatewayUrl() + "/v1/responses/input_tokens",
-        Json.bytes(body(TestStack.OPENAI_MODEL, "word ".repeat(400))));
+    HttpResponse<byte[]> shortOne =
+        RawHttp.post(
+            stack.gatewayUrl() + "/v1/responses/input_tokens",
+            Json.bytes(body(TestStack.OPENAI_MODEL, "hi")));
+    HttpResponse<byte[]> longOne =
+        RawHttp.post(
+            stack.gatewayUrl() + "/v1/responses/input_tokens",
+            Json.bytes(body(TestStack.OPENAI_MODEL, "word ".repeat(400))));
     JsonNode small = Json.MAPPER.readTree(shortOne.body());
     JsonNode large = Json.MAPPER.readTree(longOne.body());
     assertValid("TokenCountsResource", small);
@@ -229,16 +287,22 @@ class ResponsesApiTest {
 
   @Test
   void badRequestsAreOpenAiErrors() throws Exception {
-    HttpResponse<byte[]> noModel = RawHttp.post(stack.gatewayUrl() + "/v1/responses", "{\"input\":\"x\"}");
+    HttpResponse<byte[]> noModel =
+        RawHttp.post(stack.gatewayUrl() + "/v1/responses", "{\"input\":\"x\"}");
     assertThat(noModel.statusCode()).isEqualTo(400);
     assertThat(Json.MAPPER.readTree(noModel.body()).at("/error/param").asText()).isEqualTo("model");
-    HttpResponse<byte[]> noInput = RawHttp.post(stack.gatewayUrl() + "/v1/responses", "{\"model\":\"gantry-sim\"}");
+    HttpResponse<byte[]> noInput =
+        RawHttp.post(stack.gatewayUrl() + "/v1/responses", "{\"model\":\"gantry-sim\"}");
     assertThat(Json.MAPPER.readTree(noInput.body()).at("/error/param").asText()).isEqualTo("input");
-    HttpResponse<byte[]> badItem = RawHttp.post(stack.gatewayUrl() + "/v1/responses",
-        "{\"model\":\"gantry-sim\",\"input\":[{\"type\":\"function_call_output\"}]}");
+    HttpResponse<byte[]> badItem =
+        RawHttp.post(
+            stack.gatewayUrl() + "/v1/responses",
+            "{\"model\":\"gantry-sim\",\"input\":[{\"type\":\"function_call_output\"}]}");
     assertThat(badItem.statusCode()).isEqualTo(400);
-    assertThat(Json.MAPPER.readTree(badItem.body()).at("/error/param").asText()).isEqualTo("input[0].call_id");
-    HttpResponse<byte[]> unknownModel = RawHttp.post(stack.gatewayUrl() + "/v1/responses", "{\"model\":\"nope\",\"input\":\"x\"}");
+    assertThat(Json.MAPPER.readTree(badItem.body()).at("/error/param").asText())
+        .isEqualTo("input[0].call_id");
+    HttpResponse<byte[]> unknownModel =
+        RawHttp.post(stack.gatewayUrl() + "/v1/responses", "{\"model\":\"nope\",\"input\":\"x\"}");
     assertThat(unknownModel.statusCode()).isEqualTo(404);
     for (HttpResponse<byte[]> r : List.of(noModel, noInput, badItem, unknownModel)) {
       assertValid("ErrorResponse", Json.MAPPER.readTree(r.body()));
@@ -255,7 +319,8 @@ class ResponsesApiTest {
     body.set("tools", tools);
     HttpResponse<byte[]> response = responses.raw(body);
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.headers().firstValue("x-gantry-dropped-tools")).hasValue("web_search,code_interpreter");
+    assertThat(response.headers().firstValue("x-gantry-dropped-tools"))
+        .hasValue("web_search,code_interpreter");
     JsonNode json = Json.MAPPER.readTree(response.body());
     assertThat(json.get("tools")).hasSize(1);
   }
@@ -265,11 +330,21 @@ class ResponsesApiTest {
   void namespaceAndCustomToolsMapBackToTheClientsNames(String model) throws Exception {
     ObjectNode body = body(model, "sim:tools=2");
     ArrayNode tools = Json.MAPPER.createArrayNode();
-    ObjectNode namespace = tools.addObject().put("type", "namespace").put("name", "crm").put("description", "CRM tools");
-    ObjectNode lookup = namespace.putArray("tools").addObject().put("type", "function").put("name", "lookup");
+    ObjectNode namespace =
+        tools
+            .addObject()
+            .put("type", "namespace")
+            .put("name", "crm")
+            .put("description", "CRM tools");
+    ObjectNode lookup =
+        namespace.putArray("tools").addObject().put("type", "function").put("name", "lookup");
     ObjectNode params = lookup.putObject("parameters").put("type", "object");
     params.putObject("properties").putObject("q").put("type", "string");
-    tools.addObject().put("type", "custom").put("name", "apply_patch").put("description", "Apply a patch");
+    tools
+        .addObject()
+        .put("type", "custom")
+        .put("name", "apply_patch")
+        .put("description", "Apply a patch");
     body.set("tools", tools);
     JsonNode response = responses.create(body);
     JsonNode call = outputOfType(response, "function_call");
@@ -279,14 +354,33 @@ class ResponsesApiTest {
     assertThat(custom.get("name").asText()).isEqualTo("apply_patch");
     assertThat(custom.get("input").isTextual()).isTrue();
     // The calls go back as history in the client's terms and reach the backend flattened.
-    ObjectNode next = body(model, List.of(
-        Map.of("type", "function_call_output", "call_id", call.get("call_id").asText(), "output", "found"),
-        Map.of("type", "custom_tool_call_output", "call_id", custom.get("call_id").asText(), "output", "patched"),
-        Map.of("role", "user", "content", "sim:history")));
+    ObjectNode next =
+        body(
+            model,
+            List.of(
+                Map.of(
+                    "type",
+                    "function_call_output",
+                    "call_id",
+                    call.get("call_id").asText(),
+                    "output",
+                    "found"),
+                Map.of(
+                    "type",
+                    "custom_tool_call_output",
+                    "call_id",
+                    custom.get("call_id").asText(),
+                    "output",
+                    "patched"),
+                Map.of("role", "user", "content", "sim:history")));
     next.put("previous_response_id", response.get("id").asText());
     next.set("tools", tools);
     String history = text(responses.create(next));
-    assertThat(history).contains("crm__lookup").contains("apply_patch").contains("found").contains("patched");
+    assertThat(history)
+        .contains("crm__lookup")
+        .contains("apply_patch")
+        .contains("found")
+        .contains("patched");
   }
 
   @Test
@@ -296,24 +390,112 @@ class ResponsesApiTest {
     JsonNode response = responses.create(body);
     JsonNode reasoning = outputOfType(response, "reasoning");
     String sealed = reasoning.get("encrypted_content").asText();
-    assertThat(sealed).startsWith("gantry:v1:").doesNotContain(reasoning.at("/content/0/text").asText());
-    ObjectNode back = body(TestStack.OLLAMA_MODEL, List.of(
-        Map.of("type", "reasoning", "id", reasoning.get("id").asText(), "summary", List.of(), "encrypted_content", sealed),
-        Map.of("role", "user", "content", "continue sim:tokens=2")));
+    assertThat(sealed)
+        .startsWith("gantry:v1:")
+        .doesNotContain(reasoning.at("/content/0/text").asText());
+    ObjectNode back =
+        body(
+            TestStack.OLLAMA_MODEL,
+            List.of(
+                Map.of(
+                    "type",
+                    "reasoning",
+                    "id",
+                    reasoning.get("id").asText(),
+                    "summary",
+                    List.of(),
+                    "encrypted_content",
+                    sealed),
+                Map.of("role", "user", "content", "continue sim:tokens=2")));
     assertThat(responses.create(back).get("status").asText()).isEqualTo("completed");
-    ObjectNode forged = body(TestStack.OLLAMA_MODEL, List.of(
-        Map.of("type", "reasoning", "summary", List.of(), "encrypted_content", sealed.substring(0, sealed.length() - 4) + "AAAA"),
-        Map.of("role", "user", "content", "continue")));
+    ObjectNode forged =
+        body(
+            TestStack.OLLAMA_MODEL,
+            List.of(
+                Map.of(
+                    "type",
+                    "reasoning",
+                    "summary",
+                    List.of(),
+                    "encrypted_content",
+                    sealed.substring(0, sealed.length() - 4) + "AAAA"),
+                Map.of("role", "user", "content", "continue")));
     HttpResponse<byte[]> refused = responses.raw(forged);
     assertThat(refused.statusCode()).isEqualTo(400);
-    assertThat(Json.MAPPER.readTree(refused.body()).at("/error/param").asText()).isEqualTo("input[0].encrypted_content");
+    assertThat(Json.MAPPER.readTree(refused.body()).at("/error/param").asText())
+        .isEqualTo("input[0].encrypted_content");
   }
 
   @Test
   void reasoningStreamsAsAReasoningItem() throws Exception {
-    List<Event> events = responses.stream(body(TestStack.OLLAMA_MODEL, "sim:reason=3 sim:tokens=2"));
-    assertThat(types(events)).containsSubsequence(
-        "response.output_item.added", "response.reasoning_text.delta", "response.reasoning_text.done",
-        "response.output_item.done", "response.output_item.added", "response.output_text.delta");
+    List<Event> events =
+        responses.stream(body(TestStack.OLLAMA_MODEL, "sim:reason=3 sim:tokens=2"));
+    assertThat(types(events))
+        .containsSubsequence(
+            "response.output_item.added",
+            "response.reasoning_text.delta",
+            "response.reasoning_text.done",
+            "response.output_item.done",
+            "response.output_item.added",
+            "response.output_text.delta");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {TestStack.OPENAI_MODEL, TestStack.OLLAMA_MODEL})
+  void textFormatJsonSchemaReachesTheBackend(String model) throws Exception {
+    ObjectNode body = body(model, "City?");
+    ObjectNode format =
+        body.putObject("text").putObject("format").put("type", "json_schema").put("name", "city");
+    ObjectNode schema = format.putObject("schema").put("type", "object");
+    schema.putObject("properties").putObject("city").put("type", "string");
+    schema.putArray("required").add("city");
+    JsonNode response = responses.create(body);
+    assertThat(Json.MAPPER.readTree(text(response)).path("city").isTextual()).isTrue();
+    assertThat(response.at("/text/format/type").asText()).isEqualTo("json_schema");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {TestStack.OPENAI_MODEL, TestStack.OLLAMA_MODEL})
+  void maxToolCallsCapsTheCallsOffered(String model) throws Exception {
+    ObjectNode capped = body(model, "sim:tools=3");
+    capped.set("tools", weatherTool());
+    capped.put("max_tool_calls", 1);
+    JsonNode response = responses.create(capped);
+    long calls = 0;
+    for (JsonNode item : response.get("output")) {
+      calls += item.get("type").asText().equals("function_call") ? 1 : 0;
+    }
+    assertThat(calls).isEqualTo(1);
+    assertThat(response.get("max_tool_calls").asInt()).isEqualTo(1);
+  }
+
+  /** Ollama's API has no tool_choice, so this holds for openai-dialect backends only. */
+  @Test
+  void toolChoiceRequiredReachesTheBackend() throws Exception {
+    ObjectNode required = body(TestStack.OPENAI_MODEL, "no directive here");
+    required.set("tools", weatherTool());
+    required.put("tool_choice", "required");
+    assertThat(outputOfType(responses.create(required), "function_call").get("name").asText())
+        .isEqualTo("get_weather");
+  }
+
+  @Test
+  void featuresNotProvidedYetAreClear400s() throws Exception {
+    for (String extra :
+        List.of(
+            "\"background\":true", "\"conversation\":\"conv_1\"", "\"prompt\":{\"id\":\"p\"}")) {
+      HttpResponse<byte[]> response =
+          RawHttp.post(
+              stack.gatewayUrl() + "/v1/responses",
+              "{\"model\":\"gantry-sim\",\"input\":\"x\"," + extra + "}");
+      assertThat(response.statusCode()).as(extra).isEqualTo(400);
+      assertValid("ErrorResponse", Json.MAPPER.readTree(response.body()));
+    }
+    HttpResponse<byte[]> reference =
+        responses.raw(
+            body(TestStack.OPENAI_MODEL, List.of(Map.of("type", "item_reference", "id", "msg_1"))));
+    assertThat(reference.statusCode()).isEqualTo(400);
+    assertThat(Json.MAPPER.readTree(reference.body()).at("/error/param").asText())
+        .isEqualTo("input[0].type");
   }
 }
