@@ -10,23 +10,36 @@ public final class Ids {
 
   private Ids() {}
 
+  /** An unguessable id (stored objects: knowing the id is what lets a client read them). */
   public static String random(String prefix, int length) {
+    return draw(prefix, length, RANDOM);
+  }
+
+  /**
+   * A unique but guessable id, for things that grant nothing (request and completion ids):
+   * SecureRandom takes a global lock on every request's path.
+   */
+  public static String fast(String prefix, int length) {
+    return draw(prefix, length, java.util.concurrent.ThreadLocalRandom.current());
+  }
+
+  private static String draw(String prefix, int length, java.util.Random random) {
     char[] out = new char[length];
     for (int i = 0; i < length; i++) {
-      out[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+      out[i] = ALPHABET[random.nextInt(ALPHABET.length)];
     }
     return prefix + new String(out);
   }
 
   public static String chatCompletion() {
-    return random("chatcmpl-", 29);
+    return fast("chatcmpl-", 29);
   }
 
   public static String toolCall() {
-    return random("call_", 24);
+    return fast("call_", 24);
   }
 
   public static String request() {
-    return random("req_", 24);
+    return fast("req_", 24);
   }
 }

@@ -143,7 +143,7 @@ public final class Exchange {
     response.header(HeaderNames.CACHE_CONTROL, "no-cache");
     response.header(HeaderNames.create("X-Accel-Buffering"), "no");
     streamOpened = true;
-    return response.outputStream();
+    return new ClientOutputStream(response.outputStream());
   }
 
   /** Whether the status line has gone (or is committed to go) to the client. */

@@ -7,13 +7,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Splits a byte stream into server-sent events, keeping each event's exact bytes so a relay can
- * forward them unchanged. Accepts LF and CRLF line ends, comment lines and multi-line data.
+ * forward them unchanged. Accepts LF and CRLF line ends, comment lines and multi-line data. Works
+ * line by line on its read buffer (not byte by byte): it sits on every streamed token's path.
  */
 public final class SseEventReader {
   private static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
   private final InputStream in;
-  private final byte[] buffer = new byte[8192];
+  private final byte[] buffer = new byte[16 * 1024];
   private int position;
   private int limit;
 
@@ -23,44 +24,78 @@ public final class SseEventReader {
 
   /** The next event, or null at the end of the stream. */
   public SseEvent next() throws IOException {
-    ByteArrayOutputStream raw = new ByteArrayOutputStream(256);
-    ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    ByteArrayOutputStream raw = new ByteArrayOutputStream(512);
     StringBuilder data = null;
     String event = null;
     while (true) {
-      int b = read();
-      if (b < 0) {
+      int lineStart = raw.size();
+      boolean complete = readLine(raw);
+      byte[] bytes = raw.toByteArray();
+      int lineEnd = bytes.length;
+      if (complete) {
+        lineEnd--; // the \n
+        if (lineEnd > lineStart && bytes[lineEnd - 1] == '\r') {
+          lineEnd--;
+        }
+      }
+      if (!complete) {
         if (raw.size() == 0) {
           return null;
         }
-        if (line.size() > 0) {
-          String text = lineText(line);
-          data = appendData(data, text);
-          event = eventName(event, text);
-        }
-        return new SseEvent(raw.toByteArray(), data == null ? null : data.toString(), event, false);
+        String text = new String(bytes, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8);
+        data = appendData(data, text);
+        event = eventName(event, text);
+        return new SseEvent(bytes, data == null ? null : data.toString(), event, false);
       }
-      raw.write(b);
-      if (raw.size() > MAX_EVENT_BYTES) {
-        throw new IOException("server-sent event larger than " + MAX_EVENT_BYTES + " bytes");
-      }
-      if (b != '\n') {
-        line.write(b);
-        continue;
-      }
-      String text = lineText(line);
-      line.reset();
-      if (text.isEmpty()) {
-        if (raw.size() <= 2 && data == null && event == null) {
-          // A stray blank line between events: not an event of its own.
-          raw.reset();
+      if (lineEnd == lineStart) {
+        if (data == null && event == null && onlyBlankLines(bytes)) {
+          raw.reset(); // stray blank lines between events are not an event
           continue;
         }
-        return new SseEvent(raw.toByteArray(), data == null ? null : data.toString(), event, true);
+        return new SseEvent(bytes, data == null ? null : data.toString(), event, true);
       }
+      String text = new String(bytes, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8);
       data = appendData(data, text);
       event = eventName(event, text);
     }
+  }
+
+  /** Appends one line (with its \n) to {@code out}; false when the stream ended first. */
+  private boolean readLine(ByteArrayOutputStream out) throws IOException {
+    while (true) {
+      if (position >= limit && !fill()) {
+        return false;
+      }
+      int start = position;
+      while (position < limit && buffer[position] != '\n') {
+        position++;
+      }
+      if (position < limit) {
+        position++; // include \n
+        out.write(buffer, start, position - start);
+        return true;
+      }
+      out.write(buffer, start, position - start);
+      if (out.size() > MAX_EVENT_BYTES) {
+        throw new IOException("server-sent event larger than " + MAX_EVENT_BYTES + " bytes");
+      }
+    }
+  }
+
+  private boolean fill() throws IOException {
+    int read = in.read(buffer, 0, buffer.length);
+    position = 0;
+    limit = Math.max(read, 0);
+    return read > 0;
+  }
+
+  private static boolean onlyBlankLines(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b != '\n' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Whether bytes are already buffered, so a relay can delay its flush until they are read. */
@@ -68,25 +103,14 @@ public final class SseEventReader {
     return position < limit;
   }
 
-  private int read() throws IOException {
-    if (position >= limit) {
-      limit = in.read(buffer, 0, buffer.length);
-      position = 0;
-      if (limit <= 0) {
-        limit = 0;
-        return -1;
-      }
+  /** Reads and discards the rest of the stream, so its connection can be reused. */
+  public void drain(long maxBytes) throws IOException {
+    long skipped = limit - position;
+    position = limit;
+    while (skipped < maxBytes && fill()) {
+      skipped += limit;
+      position = limit;
     }
-    return buffer[position++] & 0xff;
-  }
-
-  private static String lineText(ByteArrayOutputStream line) {
-    byte[] bytes = line.toByteArray();
-    int length = bytes.length;
-    if (length > 0 && bytes[length - 1] == '\r') {
-      length--;
-    }
-    return new String(bytes, 0, length, StandardCharsets.UTF_8);
   }
 
   private static StringBuilder appendData(StringBuilder data, String line) {

@@ -97,13 +97,7 @@ final class ChatRelay {
         return;
       }
       if (event.data() != null && !event.isDone()) {
-        JsonNode chunk;
-        try {
-          chunk = Json.MAPPER.readTree(event.data());
-        } catch (IOException e) {
-          chunk = null;
-        }
-        if (chunk == null || !chunk.isObject()) {
+        if (!tapEvent(exchange, tap, event.data())) {
           endWithError(
               exchange,
               out,
@@ -115,10 +109,7 @@ final class ChatRelay {
                       null)));
           return;
         }
-        for (Delta delta : tap.parseChunk(chunk)) {
-          exchange.record().observe(delta);
-          sawFailure |= delta instanceof Delta.Failure;
-        }
+        sawFailure |= exchange.record().errorKind() != null;
       }
       out.write(event.raw());
       // Bytes already buffered belong to the next event: send both in one write.
@@ -127,10 +118,57 @@ final class ChatRelay {
       }
       if (event.isDone()) {
         out.close();
+        drainQuietly(reader);
         return;
       }
     }
   }
+
+  /**
+   * Feeds one event to the access record. Most events carry one token of text: those are only
+   * checked to be a JSON object (what a client must be able to parse); events that may carry tool
+   * calls, usage, a finish reason or an error are parsed into deltas.
+   *
+   * @return false when the event is not a JSON object
+   */
+  private static boolean tapEvent(Exchange exchange, ChatChunkParser tap, String data) {
+    boolean interesting =
+        data.contains("\"tool_calls\"")
+            || data.contains("\"usage\":{")
+            || data.contains("\"error\"")
+            || data.contains("\"finish_reason\":\"");
+    if (!interesting) {
+      if (!JsonShape.isObject(data)) {
+        return false;
+      }
+      exchange.record().observe(FIRST_TOKEN);
+      return true;
+    }
+    JsonNode chunk;
+    try {
+      chunk = Json.MAPPER.readTree(data);
+    } catch (IOException e) {
+      return false;
+    }
+    if (chunk == null || !chunk.isObject()) {
+      return false;
+    }
+    for (Delta delta : tap.parseChunk(chunk)) {
+      exchange.record().observe(delta);
+    }
+    return true;
+  }
+
+  /** Reading the (empty) rest of a finished stream lets its connection go back to the pool. */
+  private static void drainQuietly(SseEventReader reader) {
+    try {
+      reader.drain(64 * 1024);
+    } catch (IOException | RuntimeException ignored) {
+      // The client has its answer; an unreusable connection is simply closed.
+    }
+  }
+
+  private static final Delta FIRST_TOKEN = new Delta.Text("");
 
   private static void endWithError(Exchange exchange, OutputStream out, ApiException error)
       throws IOException {

@@ -106,6 +106,20 @@ public final class OllamaBackend implements Backend {
           }
         }
       }
+      drain(lines);
+    }
+  }
+
+  /** Reads to the end of a finished answer so the connection is reused rather than closed. */
+  private static void drain(BufferedReader lines) {
+    try {
+      char[] skip = new char[4096];
+      long total = 0;
+      for (int n; total < 65_536 && (n = lines.read(skip)) >= 0; ) {
+        total += n;
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // The answer is complete; an unreusable connection is simply closed.
     }
   }
 

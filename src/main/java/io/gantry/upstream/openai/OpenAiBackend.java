@@ -97,7 +97,11 @@ public final class OpenAiBackend implements Backend {
       boolean finished = false;
       while (true) {
         SseEvent event = nextEvent(reader);
-        if (event == null || event.isDone()) {
+        if (event == null) {
+          break;
+        }
+        if (event.isDone()) {
+          drain(reader);
           break;
         }
         if (event.data() == null) {
@@ -121,6 +125,15 @@ public final class OpenAiBackend implements Backend {
             "backend '" + name + "' ended the stream before the answer was finished",
             null);
       }
+    }
+  }
+
+  /** Reads the rest of a finished stream so its connection is reused rather than closed. */
+  private static void drain(SseEventReader reader) {
+    try {
+      reader.drain(64 * 1024);
+    } catch (IOException | RuntimeException ignored) {
+      // The answer is complete; a connection that cannot be reused is simply closed.
     }
   }
 
