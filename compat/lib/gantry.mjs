@@ -167,3 +167,33 @@ export async function rejection(fn) {
   }
   throw new Error('expected the request to fail, but it succeeded');
 }
+
+/** get_weather as a Responses API function tool (flat shape: name/parameters at top level). */
+export const RESPONSES_WEATHER_TOOL = {
+  type: 'function',
+  name: WEATHER_TOOL.function.name,
+  description: WEATHER_TOOL.function.description,
+  parameters: WEATHER_TOOL.function.parameters,
+  strict: false,
+};
+
+/**
+ * Reads a Responses API event stream (a `create({stream: true})` Stream or a
+ * `responses.stream()` ResponseStream) to the end. Returns every event, their types, the
+ * concatenated `response.output_text.delta` deltas, and the error the iteration threw, if any
+ * (so a test can assert on a failing stream without losing the events seen before it).
+ */
+export async function collectResponseEvents(stream) {
+  const events = [];
+  let text = '';
+  let thrown;
+  try {
+    for await (const event of stream) {
+      events.push(event);
+      if (event.type === 'response.output_text.delta') text += event.delta;
+    }
+  } catch (e) {
+    thrown = e;
+  }
+  return { events, types: events.map((e) => e.type), text, thrown };
+}

@@ -25,6 +25,14 @@ final class ConfigValidator {
       throw new ConfigException(
           "Config key 'discovery.probe_interval_seconds' must be at least 1.");
     }
+    if (config.background().workers() < 1 || config.background().jobTimeoutSeconds() < 1) {
+      throw new ConfigException(
+          "Config keys 'background.workers' and 'background.job_timeout_seconds' must be at least 1.");
+    }
+    if (config.files().maxUploadBytes() < 1 || config.files().maxInputFileBytes() < 1) {
+      throw new ConfigException(
+          "Config keys 'files.max_upload_bytes' and 'files.max_input_file_bytes' must be positive.");
+    }
     String hosted = config.responses().hostedTools();
     if (!hosted.equals("drop") && !hosted.equals("reject")) {
       throw new ConfigException(

@@ -14,7 +14,9 @@ public record GantryConfig(
     Map<String, String> aliases,
     DiscoveryConfig discovery,
     ResponsesConfig responses,
-    StoreConfig store) {
+    StoreConfig store,
+    FilesConfig files,
+    BackgroundConfig background) {
 
   public GantryConfig {
     server = server == null ? new ServerConfig(null, null, null, null) : server;
@@ -24,37 +26,49 @@ public record GantryConfig(
     discovery = discovery == null ? new DiscoveryConfig(null, null) : discovery;
     responses = responses == null ? new ResponsesConfig(null) : responses;
     store = store == null ? new StoreConfig(null) : store;
+    files = files == null ? new FilesConfig(null, null, null) : files;
+    background = background == null ? new BackgroundConfig(null, null) : background;
   }
 
   public static GantryConfig defaults() {
-    return new GantryConfig(null, null, null, null, null, null, null);
+    return new GantryConfig(null, null, null, null, null, null, null, null, null);
   }
 
   public GantryConfig withBackends(List<BackendConfig> newBackends) {
-    return new GantryConfig(server, dataDir, newBackends, aliases, discovery, responses, store);
+    return new GantryConfig(server, dataDir, newBackends, aliases, discovery, responses, store, files, background);
   }
 
   public GantryConfig withServer(ServerConfig newServer) {
-    return new GantryConfig(newServer, dataDir, backends, aliases, discovery, responses, store);
+    return new GantryConfig(newServer, dataDir, backends, aliases, discovery, responses, store, files, background);
   }
 
   public GantryConfig withDataDir(String newDataDir) {
-    return new GantryConfig(server, newDataDir, backends, aliases, discovery, responses, store);
+    return new GantryConfig(server, newDataDir, backends, aliases, discovery, responses, store, files, background);
   }
 
   public GantryConfig withDiscovery(DiscoveryConfig newDiscovery) {
-    return new GantryConfig(server, dataDir, backends, aliases, newDiscovery, responses, store);
+    return new GantryConfig(server, dataDir, backends, aliases, newDiscovery, responses, store, files, background);
   }
 
   public GantryConfig withAliases(Map<String, String> newAliases) {
-    return new GantryConfig(server, dataDir, backends, newAliases, discovery, responses, store);
+    return new GantryConfig(server, dataDir, backends, newAliases, discovery, responses, store, files, background);
   }
 
   public GantryConfig withResponses(ResponsesConfig newResponses) {
-    return new GantryConfig(server, dataDir, backends, aliases, discovery, newResponses, store);
+    return new GantryConfig(server, dataDir, backends, aliases, discovery, newResponses, store, files, background);
   }
 
   public GantryConfig withStore(StoreConfig newStore) {
-    return new GantryConfig(server, dataDir, backends, aliases, discovery, responses, newStore);
+    return new GantryConfig(server, dataDir, backends, aliases, discovery, responses, newStore, files, background);
+  }
+
+  public GantryConfig withFiles(FilesConfig newFiles) {
+    return new GantryConfig(
+        server, dataDir, backends, aliases, discovery, responses, store, newFiles, background);
+  }
+
+  public GantryConfig withBackground(BackgroundConfig newBackground) {
+    return new GantryConfig(
+        server, dataDir, backends, aliases, discovery, responses, store, files, newBackground);
   }
 }

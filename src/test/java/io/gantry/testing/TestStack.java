@@ -97,6 +97,8 @@ public final class TestStack {
           aliases,
           new DiscoveryConfig(false, 1),
           null,
+          null,
+          null,
           null);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
