@@ -1,6 +1,7 @@
 package io.gantry;
 
 import io.gantry.api.chat.ChatCompletionsEndpoint;
+import io.gantry.api.conversations.ConversationsEndpoints;
 import io.gantry.api.embeddings.EmbeddingsEndpoint;
 import io.gantry.api.gantry.CompatibilityMatrix;
 import io.gantry.api.health.HealthEndpoints;
@@ -14,6 +15,8 @@ import io.gantry.route.BackendRegistry;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.RegisteredBackend;
 import io.gantry.store.Database;
+import io.gantry.store.JdbcBackgroundJobStore;
+import io.gantry.store.JdbcConversationStore;
 import io.gantry.store.JdbcResponseStore;
 import io.gantry.upstream.Backend;
 import io.gantry.upstream.Discovery;
@@ -39,13 +42,19 @@ public final class Gantry implements AutoCloseable {
   private final BackendRegistry registry;
   private final GatewayServer server;
   private final Database database;
+  private final ResponsesEndpoints responses;
 
   private Gantry(
-      GantryConfig config, BackendRegistry registry, GatewayServer server, Database database) {
+      GantryConfig config,
+      BackendRegistry registry,
+      GatewayServer server,
+      Database database,
+      ResponsesEndpoints responses) {
     this.config = config;
     this.registry = registry;
     this.server = server;
     this.database = database;
+    this.responses = responses;
   }
 
   /**
@@ -72,12 +81,16 @@ public final class Gantry implements AutoCloseable {
         new ResponsesEndpoints(
             router,
             new JdbcResponseStore(database),
+            new JdbcBackgroundJobStore(database),
             Path.of(config.dataDir()),
-            config.responses().rejectHostedTools());
+            config.responses().rejectHostedTools(),
+            config.background());
 
     GatewayServer server = new GatewayServer(config.server(), new AccessLog());
     ModelsEndpoints models = new ModelsEndpoints(router);
     HealthEndpoints health = new HealthEndpoints(registry, discovery);
+    ConversationsEndpoints conversations =
+        new ConversationsEndpoints(new JdbcConversationStore(database));
     server
         .route(Method.POST, "/v1/chat/completions", "chat", new ChatCompletionsEndpoint(router))
         .route(Method.POST, "/v1/embeddings", "embeddings", new EmbeddingsEndpoint(router))
@@ -87,14 +100,52 @@ public final class Gantry implements AutoCloseable {
         .route(Method.POST, "/v1/responses/input_tokens", "responses", responses::inputTokens)
         .route(Method.GET, "/v1/responses/{id}", "responses", responses::retrieve)
         .route(Method.DELETE, "/v1/responses/{id}", "responses", responses::delete)
+        .route(Method.POST, "/v1/responses/{id}/cancel", "responses", responses::cancel)
         .route(Method.GET, "/v1/responses/{id}/input_items", "responses", responses::inputItems)
+        .route(Method.POST, "/v1/conversations", "conversations", conversations::create)
+        .route(
+            Method.GET,
+            "/v1/conversations/{conversationId}",
+            "conversations",
+            conversations::retrieve)
+        .route(
+            Method.POST,
+            "/v1/conversations/{conversationId}",
+            "conversations",
+            conversations::update)
+        .route(
+            Method.DELETE,
+            "/v1/conversations/{conversationId}",
+            "conversations",
+            conversations::delete)
+        .route(
+            Method.GET,
+            "/v1/conversations/{conversationId}/items",
+            "conversations",
+            conversations::listItems)
+        .route(
+            Method.POST,
+            "/v1/conversations/{conversationId}/items",
+            "conversations",
+            conversations::createItems)
+        .route(
+            Method.GET,
+            "/v1/conversations/{conversationId}/items/{itemId}",
+            "conversations",
+            conversations::retrieveItem)
+        .route(
+            Method.DELETE,
+            "/v1/conversations/{conversationId}/items/{itemId}",
+            "conversations",
+            conversations::deleteItem)
         .route(Method.GET, "/v1/gantry/compatibility", "gantry", new CompatibilityMatrix()::serve)
         .quietRoute(Method.GET, "/livez", health::live)
         .quietRoute(Method.GET, "/readyz", health::ready);
 
     registry.start();
+    responses.recoverBackgroundJobs();
     server.start();
-    Gantry gantry = new Gantry(config, registry, server, database);
+    Gantry gantry = new Gantry(config, registry, server, database, responses);
     LOG.info("Gantry listening on {}/v1", gantry.baseUrl());
     if (!registry.anyReady()) {
       LOG.warn(
@@ -197,6 +248,7 @@ public final class Gantry implements AutoCloseable {
   public void close() {
     server.drainAndStop(Duration.ofSeconds(config.server().shutdownGraceSeconds()));
     registry.close();
+    responses.close();
     database.close();
   }
 }

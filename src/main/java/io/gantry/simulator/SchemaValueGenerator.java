@@ -84,7 +84,10 @@ final class SchemaValueGenerator {
       case "object" -> object(s, depth);
       case "array" -> array(s, depth);
       case "integer" -> F.numberNode(integer(s));
-      case "number" -> F.numberNode(number(s));
+      case "number" -> {
+        double n = number(s);
+        yield n == Math.rint(n) && Math.abs(n) < 1e15 ? F.numberNode((long) n) : F.numberNode(n);
+      }
       case "boolean" -> F.booleanNode(rng.nextBoolean());
       case "null" -> F.nullNode();
       default -> F.textNode(string(s));
@@ -133,7 +136,10 @@ final class SchemaValueGenerator {
     double lo = s.path("minimum").asDouble(s.path("exclusiveMinimum").asDouble(0));
     double hi = s.path("maximum").asDouble(s.path("exclusiveMaximum").asDouble(lo + 100));
     double v = lo + (hi - lo) * (0.1 + 0.8 * rng.nextDouble());
-    return Math.round(v * 100) / 100.0;
+    // A whole number is a valid "number" too, and clients that parse numbers as integers
+    // (Codex reads exec_command's yield_time_ms as usize) accept it.
+    double whole = Math.round(v);
+    return whole >= lo && whole <= hi ? whole : Math.round(v * 100) / 100.0;
   }
 
   private String string(JsonNode s) {

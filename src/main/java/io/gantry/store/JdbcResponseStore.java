@@ -209,8 +209,17 @@ public final class JdbcResponseStore implements ResponseStore {
 
   @Override
   public void appendEvent(StoredEvent e) {
+    appendEvents(List.of(e));
+  }
+
+  @Override
+  public void appendEvents(List<StoredEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    StoredEvent first = events.get(0);
     tx.write(
-        "append event " + e.sequenceNumber() + " of response " + e.responseId(),
+        "append events from " + first.sequenceNumber() + " of response " + first.responseId(),
         c -> {
           try (PreparedStatement s =
               c.prepareStatement(
@@ -218,11 +227,14 @@ public final class JdbcResponseStore implements ResponseStore {
                   INSERT INTO response_events (response_id, sequence_number, type, event_json)
                   VALUES (?, ?, ?, ?)\
                   """)) {
-            s.setString(1, e.responseId());
-            s.setLong(2, e.sequenceNumber());
-            s.setString(3, e.type());
-            s.setString(4, e.json());
-            s.executeUpdate();
+            for (StoredEvent e : events) {
+              s.setString(1, e.responseId());
+              s.setLong(2, e.sequenceNumber());
+              s.setString(3, e.type());
+              s.setString(4, e.json());
+              s.addBatch();
+            }
+            s.executeBatch();
           }
           return null;
         });

@@ -27,6 +27,9 @@ public interface ResponseStore {
   /** Appends one stream event; a response's sequence numbers are unique. */
   void appendEvent(StoredEvent event);
 
+  /** Appends several events in one transaction (a stream's events are written in batches). */
+  void appendEvents(List<StoredEvent> events);
+
   /**
    * The response's events with a sequence number greater than {@code afterSequence}, ascending.
    * Pass -1 for all of them (sequence numbers start at 0).

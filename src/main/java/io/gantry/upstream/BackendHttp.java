@@ -57,6 +57,9 @@ public final class BackendHttp {
     decorate(request, meta);
     try {
       HttpClientResponse response = request.submit(body);
+      if (meta != null) {
+        meta.cancellation().onCancel(response::close);
+      }
       return new UpstreamResponse(backend, response);
     } catch (RuntimeException e) {
       throw UpstreamFailures.classify(backend, e);

@@ -24,5 +24,6 @@ record ResponseRequest(
     Long maxOutputTokens,
     boolean store,
     boolean stream,
+    boolean background,
     String previousResponseId,
     boolean includeEncryptedReasoning) {}

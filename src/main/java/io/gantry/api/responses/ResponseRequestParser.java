@@ -83,9 +83,9 @@ final class ResponseRequestParser {
     }
     metadata(body.get("metadata"));
     tools(body.path("tools"));
-    if (body.path("background").asBoolean(false)) {
+    if (body.path("background").asBoolean(false) && !body.path("store").asBoolean(true)) {
       throw ApiException.invalid(
-          "background", "Background responses are not supported by this gateway yet.");
+          "background", "Background responses must be stored: background=true needs store=true.");
     }
     if (body.hasNonNull("conversation")) {
       throw ApiException.invalid(
@@ -111,6 +111,7 @@ final class ResponseRequestParser {
         body.hasNonNull("max_output_tokens") ? body.get("max_output_tokens").asLong() : null,
         body.path("store").asBoolean(true),
         body.path("stream").asBoolean(false),
+        body.path("background").asBoolean(false),
         previous,
         encryptedReasoning);
   }

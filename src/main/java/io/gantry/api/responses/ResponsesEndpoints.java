@@ -3,7 +3,6 @@ package io.gantry.api.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gantry.core.FinishReason;
 import io.gantry.core.Ids;
 import io.gantry.core.Json;
 import io.gantry.core.Message;
@@ -17,6 +16,8 @@ import io.gantry.edge.SseStream;
 import io.gantry.observe.ErrorKind;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
+import io.gantry.config.BackgroundConfig;
+import io.gantry.store.BackgroundJobStore;
 import io.gantry.store.ItemPage;
 import io.gantry.store.ResponseStore;
 import io.gantry.store.StoredResponse;
@@ -28,62 +29,111 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.time.Duration;
 
 /**
  * The Responses API on any backend: {@code POST /v1/responses} (blocking and streamed), retrieve,
  * delete, input items and input token counts. State lives in the store; the backend sees a plain
  * chat turn with the whole history.
  */
-public final class ResponsesEndpoints {
+public final class ResponsesEndpoints implements AutoCloseable {
   private final ModelRouter router;
   private final ResponseStore store;
   private final ReasoningSealer sealer;
   private final boolean rejectHostedTools;
+  private final ResponseExecution execution;
+  private final LiveResponses live = new LiveResponses();
+  private final BackgroundJobs background;
+  private final ResponseFollower follower;
 
   public ResponsesEndpoints(
       ModelRouter router,
       ResponseStore store,
+      BackgroundJobStore jobs,
       java.nio.file.Path dataDir,
-      boolean rejectHostedTools) {
+      boolean rejectHostedTools,
+      BackgroundConfig backgroundConfig) {
     this.router = router;
     this.store = store;
     this.sealer = ReasoningSealer.open(dataDir);
     this.rejectHostedTools = rejectHostedTools;
+    this.execution = new ResponseExecution(store, sealer);
+    this.background =
+        new BackgroundJobs(
+            execution,
+            store,
+            jobs,
+            live,
+            backgroundConfig.workers(),
+            Duration.ofSeconds(backgroundConfig.jobTimeoutSeconds()));
+    this.follower = new ResponseFollower(store, live);
+  }
+
+  /** Picks up background jobs a previous process left behind. Call once at start-up. */
+  public void recoverBackgroundJobs() {
+    background.recover(body -> prepare(body, Ids.request()));
   }
 
   public void create(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
-    ResponseRequest request = ResponseRequestParser.parse(body);
+    PreparedResponse p = prepare(body, exchange.requestId());
+    ResponseRequest request = p.request();
     exchange.record().model(request.model());
     exchange.record().stream(request.stream());
-    List<String> dropped = request.tools().dropped();
-    if (!dropped.isEmpty()) {
-      if (rejectHostedTools) {
-        throw ApiException.invalid(
-            "tools",
-            "Tool types "
-                + dropped
-                + " run on OpenAI's servers and this gateway does not provide"
-                + " them (responses.hosted_tools: reject).");
+    exchange.record().backend(p.route().backend().name());
+    if (!request.tools().dropped().isEmpty()) {
+      exchange.responseHeader("x-gantry-dropped-tools", String.join(",", request.tools().dropped()));
+    }
+    if (request.background()) {
+      ObjectNode queued = background.submit(p, body);
+      if (request.stream()) {
+        follower.follow(exchange, p.id(), -1);
+      } else {
+        exchange.sendJson(200, queued);
       }
-      exchange.responseHeader("x-gantry-dropped-tools", String.join(",", dropped));
+      return;
+    }
+    if (request.stream()) {
+      ResponseStreamWriter writer =
+          new ResponseStreamWriter(new SseStream(exchange.openStream(200, "text/event-stream")));
+      try {
+        execution.run(p, exchange.record(), writer, true);
+      } finally {
+        writer.close();
+      }
+      return;
+    }
+    ResponseExecution.Outcome outcome = execution.run(p, exchange.record(), ResponseEvents.NONE, false);
+    if (outcome.failure() != null) {
+      throw outcome.failure();
+    }
+    exchange.sendJson(200, outcome.response());
+  }
+
+  /** Parses, checks and routes a request body into a response ready to run. */
+  private PreparedResponse prepare(ObjectNode body, String requestId) {
+    ResponseRequest request = ResponseRequestParser.parse(body);
+    List<String> dropped = request.tools().dropped();
+    if (!dropped.isEmpty() && rejectHostedTools) {
+      throw ApiException.invalid(
+          "tools",
+          "Tool types " + dropped + " run on OpenAI's servers and this gateway does not provide"
+              + " them (responses.hosted_tools: reject).");
     }
     Route route = router.resolve(request.model());
-    exchange.record().backend(route.backend().name());
     Turn turn = turn(request, route.model());
-    String id = Ids.random("resp_", 48);
-    long createdAt = System.currentTimeMillis() / 1000;
-    UpstreamMeta meta = new UpstreamMeta(exchange.requestId());
-    if (request.stream()) {
-      stream(exchange, request, route, turn, id, createdAt, meta);
-    } else {
-      block(exchange, request, route, turn, id, createdAt, meta);
-    }
+    return new PreparedResponse(
+        request,
+        route,
+        turn,
+        Ids.random("resp_", 48),
+        System.currentTimeMillis() / 1000,
+        new UpstreamMeta(requestId));
   }
 
   private Turn turn(ResponseRequest request, String upstreamModel) {
-    List<JsonNode> items =
-        new ArrayList<>(ResponseHistory.items(store, request.previousResponseId()));
+    List<JsonNode> items = new ArrayList<>(ResponseHistory.items(store, request.previousResponseId()));
     items.addAll(request.inputItems());
     for (int i = 0; i < request.inputItems().size(); i++) {
       JsonNode item = request.inputItems().get(i);
@@ -99,11 +149,12 @@ public final class ResponsesEndpoints {
     ObjectNode raw = request.raw();
     ObjectNode extras = Json.object();
     raw.properties()
-        .forEach(e -> {
-          if (!ResponseRequestParser.KNOWN.contains(e.getKey())) {
-            extras.set(e.getKey(), e.getValue());
-          }
-        });
+        .forEach(
+            e -> {
+              if (!ResponseRequestParser.KNOWN.contains(e.getKey())) {
+                extras.set(e.getKey(), e.getValue());
+              }
+            });
     return new Turn(
         upstreamModel,
         messages,
@@ -117,173 +168,68 @@ public final class ResponsesEndpoints {
             null,
             null),
         TextFormats.from(raw.get("text")),
-        raw.path("reasoning").hasNonNull("effort")
-            ? raw.path("reasoning").get("effort").asText()
-            : null,
+        raw.path("reasoning").hasNonNull("effort") ? raw.path("reasoning").get("effort").asText() : null,
         true,
         extras);
   }
 
-  private ResponseRun run(ResponseEvents events, Exchange exchange, ResponseRequest request) {
-    return new ResponseRun(
-        events,
-        exchange.record(),
-        request.tools().bindings(),
-        request.maxToolCalls(),
-        request.parallelToolCalls(),
-        request.includeEncryptedReasoning() ? sealer : null);
-  }
-
-  private void block(
-      Exchange exchange,
-      ResponseRequest request,
-      Route route,
-      Turn turn,
-      String id,
-      long createdAt,
-      UpstreamMeta meta)
-      throws Exception {
-    ResponseRun run = run(ResponseEvents.NONE, exchange, request);
-    try {
-      route.backend().chat(turn, meta, run);
-    } catch (UpstreamException e) {
-      ApiException error = ErrorMapper.upstream(e);
-      run.closeAll("incomplete");
-      save(request, id, createdAt, failed(request, id, createdAt, run, error.getMessage()), run);
-      throw error;
+  /** {@code POST /v1/responses/{id}/cancel}: background responses only, as the spec says. */
+  public void cancel(Exchange exchange) {
+    String id = exchange.pathParam("id");
+    StoredResponse stored = find(id);
+    if (!ResponseFollower.isBackground(stored)) {
+      throw ApiException.invalid(
+          null, "Only responses created with background=true can be cancelled; '" + id + "' was not.");
     }
-    if (run.failure() != null) {
-      ApiException error =
-          new ApiException(
-              502,
-              "server_error",
-              run.failure().code(),
-              null,
-              run.failure().message(),
-              ErrorKind.UPSTREAM_STATUS);
-      run.closeAll("incomplete");
-      save(request, id, createdAt, failed(request, id, createdAt, run, error.getMessage()), run);
-      throw error;
+    if (Set.of("queued", "in_progress").contains(stored.status())) {
+      background.cancel(id);
+      stored = find(id);
     }
-    run.closeAll(run.finish() == FinishReason.LENGTH ? "incomplete" : "completed");
-    ObjectNode response = finished(request, id, createdAt, run);
-    save(request, id, createdAt, response, run);
-    exchange.sendJson(200, response);
+    exchange.sendBytes(200, "application/json", stored.responseJson().getBytes(StandardCharsets.UTF_8));
   }
 
-  private void stream(
-      Exchange exchange,
-      ResponseRequest request,
-      Route route,
-      Turn turn,
-      String id,
-      long createdAt,
-      UpstreamMeta meta)
-      throws IOException {
-    ResponseStreamWriter writer =
-        new ResponseStreamWriter(new SseStream(exchange.openStream(200, "text/event-stream")));
-    ResponseRun run = run(writer, exchange, request);
-    try {
-      ObjectNode initial =
-          ResponseJson.render(request, id, createdAt, "in_progress", List.of(), null, null, null);
-      writer.emit(Json.object().put("type", "response.created").set("response", initial));
-      writer.emit(
-          Json.object().put("type", "response.in_progress").set("response", initial.deepCopy()));
-      ApiException failure = null;
-      try {
-        route.backend().chat(turn, meta, run);
-      } catch (UpstreamException e) {
-        failure = ErrorMapper.upstream(e);
+  @Override
+  public void close() {
+    background.close();
+  }
+
+  /**
+   * {@code GET /v1/responses/{id}}; with {@code stream=true}, a background response's events after
+   * {@code starting_after}, then live ones until it ends.
+   */
+  public void retrieve(Exchange exchange) {
+    String id = exchange.pathParam("id");
+    StoredResponse stored = find(id);
+    if (exchange.query("stream").map(Boolean::parseBoolean).orElse(false)) {
+      if (!ResponseFollower.isBackground(stored)) {
+        throw ApiException.invalid(
+            "stream",
+            "Only background responses can be streamed again; '" + id
+                + "' was not created with background=true.");
       }
-      if (failure == null && run.failure() != null) {
-        failure =
-            new ApiException(
-                502,
-                "server_error",
-                run.failure().code(),
-                null,
-                run.failure().message(),
-                ErrorKind.UPSTREAM_STATUS);
-      }
-      if (failure != null) {
-        exchange.record().fail(failure.kind());
-        run.closeAll("incomplete");
-        ObjectNode response = failed(request, id, createdAt, run, failure.getMessage());
-        save(request, id, createdAt, response, run);
-        writer.emit(Json.object().put("type", "response.failed").set("response", response));
-        ObjectNode error = Json.object().put("type", "error");
-        error.put("code", failure.code());
-        error.put("message", failure.getMessage());
-        error.putNull("param");
-        writer.emit(error);
-        return;
-      }
-      boolean incomplete = run.finish() == FinishReason.LENGTH;
-      run.closeAll(incomplete ? "incomplete" : "completed");
-      ObjectNode response = finished(request, id, createdAt, run);
-      save(request, id, createdAt, response, run);
-      writer.emit(
-          Json.object()
-              .put("type", incomplete ? "response.incomplete" : "response.completed")
-              .set("response", response));
-    } catch (IOException clientGone) {
-      // The client left: the backend call was aborted by the failed write. Keep what exists.
-      exchange.record().fail(ErrorKind.CLIENT_DISCONNECTED);
-      ObjectNode response =
-          ResponseJson.render(
-              request, id, createdAt, "cancelled", run.output(), run.usage(), null, null);
-      save(request, id, createdAt, response, run);
-    } finally {
-      writer.close();
-    }
-  }
-
-  private static ObjectNode finished(
-      ResponseRequest request, String id, long createdAt, ResponseRun run) {
-    boolean incomplete = run.finish() == FinishReason.LENGTH;
-    return ResponseJson.render(
-        request,
-        id,
-        createdAt,
-        incomplete ? "incomplete" : "completed",
-        run.output(),
-        run.usage() == null ? io.gantry.core.Usage.NONE : run.usage(),
-        null,
-        incomplete ? "max_output_tokens" : null);
-  }
-
-  private static ObjectNode failed(
-      ResponseRequest request, String id, long createdAt, ResponseRun run, String message) {
-    // The spec's response error codes are a closed set; a backend failure is a server_error.
-    ObjectNode error = Json.object().put("code", "server_error").put("message", message);
-    return ResponseJson.render(
-        request, id, createdAt, "failed", run.output(), run.usage(), error, null);
-  }
-
-  /** Stores the response (when asked) before its final event or body is sent. */
-  private void save(
-      ResponseRequest request, String id, long createdAt, ObjectNode response, ResponseRun run) {
-    if (!request.store()) {
+      exchange.record().stream(true);
+      follower.follow(exchange, id, startingAfter(exchange));
       return;
     }
-    List<String> input = request.inputItems().stream().map(Json::text).toList();
-    List<String> output = run.output().stream().map(Json::text).toList();
-    store.save(
-        new StoredResponse(
-            id,
-            request.previousResponseId(),
-            request.model(),
-            response.path("status").asText(),
-            createdAt,
-            Json.text(response),
-            input,
-            output));
-  }
-
-  public void retrieve(Exchange exchange) {
-    StoredResponse stored = find(exchange.pathParam("id"));
     exchange.sendBytes(
         200, "application/json", stored.responseJson().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static long startingAfter(Exchange exchange) {
+    String value = exchange.query("starting_after").orElse(null);
+    if (value == null) {
+      return -1;
+    }
+    try {
+      long after = Long.parseLong(value);
+      if (after >= -1) {
+        return after;
+      }
+    } catch (NumberFormatException ignored) {
+      // Falls through to the error below.
+    }
+    throw ApiException.invalid(
+        "starting_after", "'starting_after' must be a sequence number (an integer, 0 or more).");
   }
 
   public void delete(Exchange exchange) {

@@ -23,13 +23,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** A backend speaking Ollama's native API ({@code /api/chat} NDJSON, {@code /api/embed}). */
 public final class OllamaBackend implements Backend {
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
 
+  /** How long a model's capabilities are trusted before asking again (a model can be re-pulled). */
+  private static final long CAPABILITIES_TTL_NANOS = Duration.ofMinutes(5).toNanos();
+
   private final String name;
   private final BackendHttp http;
+  private final ConcurrentHashMap<String, Vision> visionByModel = new ConcurrentHashMap<>();
+
+  private record Vision(boolean capable, long checkedAtNanos) {}
 
   public OllamaBackend(BackendConfig config) {
     this.name = config.name();
@@ -164,6 +171,47 @@ public final class OllamaBackend implements Backend {
       }
       return new Embeddings(
           answer.path("model").asText(model), vectors, answer.path("prompt_eval_count").asLong(0));
+    }
+  }
+
+  /**
+   * Whether {@code model} can take images: {@code vision} in the {@code capabilities} that {@code
+   * POST /api/show} lists, remembered per model for a few minutes. When Ollama does not say (a
+   * server too old to list capabilities, an error), the answer is yes and the backend judges the
+   * request itself.
+   */
+  public boolean supportsVision(String model) {
+    long now = System.nanoTime();
+    Vision known = visionByModel.get(model);
+    if (known != null && now - known.checkedAtNanos() < CAPABILITIES_TTL_NANOS) {
+      return known.capable();
+    }
+    Boolean capable = lookUpVision(model);
+    if (capable == null) {
+      return true;
+    }
+    visionByModel.put(model, new Vision(capable, now));
+    return capable;
+  }
+
+  private Boolean lookUpVision(String model) {
+    byte[] body = Json.bytes(Json.object().put("model", model));
+    try (UpstreamResponse response = http.postJson("/api/show", body, new UpstreamMeta(null))) {
+      if (!response.isSuccess()) {
+        return null;
+      }
+      JsonNode capabilities = Json.MAPPER.readTree(response.readAll()).get("capabilities");
+      if (capabilities == null || !capabilities.isArray()) {
+        return null;
+      }
+      for (JsonNode capability : capabilities) {
+        if ("vision".equals(capability.asText())) {
+          return true;
+        }
+      }
+      return false;
+    } catch (UpstreamException | IOException | RuntimeException e) {
+      return null;
     }
   }
 

@@ -483,7 +483,7 @@ class ResponsesApiTest {
   void featuresNotProvidedYetAreClear400s() throws Exception {
     for (String extra :
         List.of(
-            "\"background\":true", "\"conversation\":\"conv_1\"", "\"prompt\":{\"id\":\"p\"}")) {
+            "\"background\":true,\"store\":false", "\"prompt\":{\"id\":\"p\"}")) {
       HttpResponse<byte[]> response =
           RawHttp.post(
               stack.gatewayUrl() + "/v1/responses",

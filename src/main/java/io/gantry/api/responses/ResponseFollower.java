@@ -1,0 +1,100 @@
+package io.gantry.api.responses;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.Json;
+import io.gantry.edge.Exchange;
+import io.gantry.edge.SseStream;
+import io.gantry.store.ResponseStore;
+import io.gantry.store.StoredEvent;
+import io.gantry.store.StoredResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Streams a background response's events to a client from any point: those after {@code
+ * starting_after} that exist (from memory while it runs, from the store after it ended or after
+ * a restart), then new ones as they come, until the terminal event. A client that leaves only
+ * stops following; the response runs on.
+ */
+final class ResponseFollower {
+  private static final Set<String> TERMINAL =
+      Set.of("response.completed", "response.incomplete", "error");
+  private static final Set<String> FINAL_STATUSES =
+      Set.of("completed", "incomplete", "failed", "cancelled");
+  private static final Duration WAIT = Duration.ofMillis(500);
+
+  private final ResponseStore store;
+  private final LiveResponses live;
+
+  ResponseFollower(ResponseStore store, LiveResponses live) {
+    this.store = store;
+    this.live = live;
+  }
+
+  void follow(Exchange exchange, String id, long startingAfter) {
+    SseStream sse = new SseStream(exchange.openStream(200, "text/event-stream"));
+    long last = startingAfter;
+    try {
+      while (true) {
+        LiveResponses.Live running = live.get(id);
+        List<JsonNode> batch = running != null ? new ArrayList<>(running.since(last)) : stored(id, last);
+        for (JsonNode event : batch) {
+          sse.event(event.path("type").asText(), event);
+          last = event.path("sequence_number").asLong();
+          if (TERMINAL.contains(event.path("type").asText())) {
+            return;
+          }
+        }
+        if (!batch.isEmpty()) {
+          continue;
+        }
+        if (running != null) {
+          if (!running.done()) {
+            running.awaitAfter(last, WAIT);
+          }
+          continue;
+        }
+        StoredResponse response = store.find(id).orElse(null);
+        if (response == null || FINAL_STATUSES.contains(response.status())) {
+          // Ended (its terminal event was replayed or lies before starting_after), or deleted.
+          if (stored(id, last).isEmpty()) {
+            return;
+          }
+          continue;
+        }
+        Thread.sleep(WAIT);
+      }
+    } catch (IOException clientGone) {
+      // Following stops; the response itself runs on.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      sse.close();
+    }
+  }
+
+  private List<JsonNode> stored(String id, long after) {
+    List<JsonNode> out = new ArrayList<>();
+    for (StoredEvent event : store.events(id, after)) {
+      try {
+        out.add(Json.MAPPER.readTree(event.json()));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return out;
+  }
+
+  static boolean isBackground(StoredResponse response) {
+    try {
+      ObjectNode json = (ObjectNode) Json.MAPPER.readTree(response.responseJson());
+      return json.path("background").asBoolean(false);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
