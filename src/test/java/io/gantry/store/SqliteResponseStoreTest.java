@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqliteResponseStoreTest extends ResponseStoreContract {
@@ -65,6 +66,7 @@ class SqliteResponseStoreTest extends ResponseStoreContract {
   }
 
   @Test
+  @Timeout(120)
   void twoPoolsOnOneFileWriteConcurrentlyLikeTwoProcesses() throws Exception {
     // Separate Database objects do not share the in-process writer queue, so this is the case
     // SQLite's busy timeout has to handle, as for two Gantry processes on one file.

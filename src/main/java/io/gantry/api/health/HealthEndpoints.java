@@ -7,10 +7,12 @@ import io.gantry.edge.Exchange;
 import io.gantry.route.BackendHealth;
 import io.gantry.route.BackendRegistry;
 import io.gantry.route.RegisteredBackend;
+import io.gantry.store.Database;
 
 /**
- * {@code /livez} (the process serves) and {@code /readyz} (at least one backend is ready), with
- * each backend's state and, when nothing is ready, what was tried and how to start a simulator.
+ * {@code /livez} (the process serves) and {@code /readyz} (the store answers and at least one
+ * backend is ready), with the store's kind, each backend's state and, when nothing is ready, what
+ * was tried and how to start a simulator.
  */
 public final class HealthEndpoints {
   public static final String SIMULATOR_HINT =
@@ -19,10 +21,12 @@ public final class HealthEndpoints {
 
   private final BackendRegistry registry;
   private final boolean discovery;
+  private final Database store;
 
-  public HealthEndpoints(BackendRegistry registry, boolean discovery) {
+  public HealthEndpoints(BackendRegistry registry, boolean discovery, Database store) {
     this.registry = registry;
     this.discovery = discovery;
+    this.store = store;
   }
 
   public void live(Exchange exchange) {
@@ -30,10 +34,12 @@ public final class HealthEndpoints {
   }
 
   public void ready(Exchange exchange) {
-    boolean ready = registry.anyReady();
+    boolean storeReachable = store.ping();
+    boolean ready = registry.anyReady() && storeReachable;
     ObjectNode out = Json.object();
     out.put("status", ready ? "ready" : "not_ready");
     out.put("discovery", discovery);
+    out.putObject("store").put("kind", store.kind()).put("reachable", storeReachable);
     ArrayNode backends = out.putArray("backends");
     for (RegisteredBackend entry : registry.backends()) {
       BackendHealth health = entry.health();
@@ -47,7 +53,9 @@ public final class HealthEndpoints {
       b.put("last_error", health.lastError());
       b.put("checked_at", health.checkedAt() == null ? null : health.checkedAt().toString());
     }
-    if (!ready) {
+    if (!storeReachable) {
+      out.put("hint", "The store (" + store + ") does not answer; check store.url.");
+    } else if (!ready) {
       out.put("hint", SIMULATOR_HINT);
     }
     exchange.sendJson(ready ? 200 : 503, out);
