@@ -4,9 +4,9 @@
 -- wrk already counts HTTP statuses >= 400 as errors (err_status), and bytes/request is printed as a
 -- cheap check that every target returned the same amount of data.
 
-function chat_request(body)
+function chat_request(body, path)
   wrk.method = "POST"
-  wrk.path = "/v1/chat/completions"
+  wrk.path = path or "/v1/chat/completions"
   wrk.headers["Content-Type"] = "application/json"
   wrk.body = body
 end

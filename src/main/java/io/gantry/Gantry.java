@@ -3,6 +3,9 @@ package io.gantry;
 import io.gantry.api.chat.ChatCompletionsEndpoint;
 import io.gantry.api.conversations.ConversationsEndpoints;
 import io.gantry.api.embeddings.EmbeddingsEndpoint;
+import io.gantry.api.files.FileBlobs;
+import io.gantry.api.files.FilesEndpoints;
+import io.gantry.api.files.InputFiles;
 import io.gantry.api.gantry.CompatibilityMatrix;
 import io.gantry.api.health.HealthEndpoints;
 import io.gantry.api.models.ModelsEndpoints;
@@ -17,6 +20,7 @@ import io.gantry.route.RegisteredBackend;
 import io.gantry.store.Database;
 import io.gantry.store.JdbcBackgroundJobStore;
 import io.gantry.store.JdbcConversationStore;
+import io.gantry.store.JdbcFileStore;
 import io.gantry.store.JdbcResponseStore;
 import io.gantry.upstream.Backend;
 import io.gantry.upstream.Discovery;
@@ -77,6 +81,11 @@ public final class Gantry implements AutoCloseable {
             config.store().url() != null
                 ? config.store().url()
                 : Database.sqliteUrl(Path.of(config.dataDir())));
+    JdbcFileStore fileStore = new JdbcFileStore(database);
+    FileBlobs fileBlobs = FileBlobs.open(Path.of(config.dataDir()));
+    FilesEndpoints files = new FilesEndpoints(fileStore, fileBlobs, config.files());
+    InputFiles inputFiles = new InputFiles(fileStore, fileBlobs, config.files());
+    JdbcConversationStore conversationStore = new JdbcConversationStore(database);
     ResponsesEndpoints responses =
         new ResponsesEndpoints(
             router,
@@ -84,13 +93,14 @@ public final class Gantry implements AutoCloseable {
             new JdbcBackgroundJobStore(database),
             Path.of(config.dataDir()),
             config.responses().rejectHostedTools(),
-            config.background());
+            config.background(),
+            inputFiles,
+            conversationStore);
 
     GatewayServer server = new GatewayServer(config.server(), new AccessLog());
     ModelsEndpoints models = new ModelsEndpoints(router);
-    HealthEndpoints health = new HealthEndpoints(registry, discovery);
-    ConversationsEndpoints conversations =
-        new ConversationsEndpoints(new JdbcConversationStore(database));
+    HealthEndpoints health = new HealthEndpoints(registry, discovery, database);
+    ConversationsEndpoints conversations = new ConversationsEndpoints(conversationStore);
     server
         .route(Method.POST, "/v1/chat/completions", "chat", new ChatCompletionsEndpoint(router))
         .route(Method.POST, "/v1/embeddings", "embeddings", new EmbeddingsEndpoint(router))
@@ -138,6 +148,17 @@ public final class Gantry implements AutoCloseable {
             "/v1/conversations/{conversationId}/items/{itemId}",
             "conversations",
             conversations::deleteItem)
+        .route(
+            Method.POST,
+            "/v1/files",
+            "files",
+            FilesEndpoints.uploadBodyLimit(config.files()),
+            FilesEndpoints.UPLOAD_LIMIT_NAME,
+            files::upload)
+        .route(Method.GET, "/v1/files", "files", files::list)
+        .route(Method.GET, "/v1/files/{id}", "files", files::retrieve)
+        .route(Method.DELETE, "/v1/files/{id}", "files", files::delete)
+        .route(Method.GET, "/v1/files/{id}/content", "files", files::content)
         .route(Method.GET, "/v1/gantry/compatibility", "gantry", new CompatibilityMatrix()::serve)
         .quietRoute(Method.GET, "/livez", health::live)
         .quietRoute(Method.GET, "/readyz", health::ready);

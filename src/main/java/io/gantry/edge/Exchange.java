@@ -22,15 +22,21 @@ public final class Exchange {
   private final ServerResponse response;
   private final RequestRecord record;
   private final long maxBodyBytes;
+  private final String limitName;
   private byte[] body;
   private boolean streamOpened;
 
   Exchange(
-      ServerRequest request, ServerResponse response, RequestRecord record, long maxBodyBytes) {
+      ServerRequest request,
+      ServerResponse response,
+      RequestRecord record,
+      long maxBodyBytes,
+      String limitName) {
     this.request = request;
     this.response = response;
     this.record = record;
     this.maxBodyBytes = maxBodyBytes;
+    this.limitName = limitName;
   }
 
   public String method() {
@@ -88,7 +94,9 @@ public final class Exchange {
         null,
         "The request body is larger than this gateway's limit of "
             + maxBodyBytes
-            + " bytes (server.max_request_bytes).",
+            + " bytes ("
+            + limitName
+            + ").",
         ErrorKind.CLIENT_INVALID);
   }
 

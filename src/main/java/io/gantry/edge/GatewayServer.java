@@ -42,6 +42,21 @@ public final class GatewayServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Registers an endpoint with its own body limit in place of {@code server.max_request_bytes}
+   * (file uploads); {@code limitName} says in the 413 which setting to raise.
+   */
+  public GatewayServer route(
+      Method method,
+      String path,
+      String surface,
+      long maxBodyBytes,
+      String limitName,
+      Endpoint endpoint) {
+    routing.route(method, path, wrap(surface, endpoint, true, maxBodyBytes, limitName));
+    return this;
+  }
+
   /** Registers a health or probe endpoint, which is not access-logged (it is polled). */
   public GatewayServer quietRoute(Method method, String path, Endpoint endpoint) {
     routing.route(method, path, wrap("health", endpoint, false));
@@ -87,13 +102,18 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private Handler wrap(String surface, Endpoint endpoint, boolean logged) {
+    return wrap(surface, endpoint, logged, config.maxRequestBytes(), "server.max_request_bytes");
+  }
+
+  private Handler wrap(
+      String surface, Endpoint endpoint, boolean logged, long maxBodyBytes, String limitName) {
     return (ServerRequest req, ServerResponse res) -> {
       String requestId =
           RequestIds.accept(req.headers().first(HeaderNames.create("x-request-id")).orElse(null));
       res.header(HeaderNames.create("x-request-id"), requestId);
       RequestRecord record = new RequestRecord(requestId, clientAddress(req));
       record.surface(surface);
-      Exchange exchange = new Exchange(req, res, record, config.maxRequestBytes());
+      Exchange exchange = new Exchange(req, res, record, maxBodyBytes, limitName);
       inFlight.incrementAndGet();
       try {
         if (draining) {

@@ -23,6 +23,7 @@ final class OllamaSimHandler {
     routing
         .post("/api/chat", this::chat)
         .get("/api/tags", this::tags)
+        .post("/api/show", this::show)
         .post("/api/embed", this::embed)
         .get(
             "/api/version",
@@ -114,6 +115,38 @@ final class OllamaSimHandler {
           .put("quantization_level", "Q4_0");
     }
     SimHttp.json(res, 200, out);
+  }
+
+  /**
+   * A model's details and capabilities. Every simulated model can see images, except one whose name
+   * contains {@code -novision}, so clients can try what a text-only model does.
+   */
+  private void show(ServerRequest req, ServerResponse res) {
+    try {
+      ObjectNode root = Json.parseObject(SimHttp.body(req));
+      // Ollama takes "model"; older clients send "name".
+      String model = root.path("model").asText(root.path("name").asText(""));
+      checkModel(model);
+      ObjectNode out = Json.object();
+      out.put("modelfile", "FROM " + model)
+          .put("parameters", "")
+          .put("template", "{{ .Prompt }}")
+          .put("modified_at", ctx.createdIso());
+      out.putObject("details")
+          .put("parent_model", "")
+          .put("format", "gguf")
+          .put("family", "llama")
+          .put("parameter_size", "7B")
+          .put("quantization_level", "Q4_0");
+      ArrayNode capabilities =
+          out.putArray("capabilities").add("completion").add("tools").add("thinking");
+      if (!model.toLowerCase(Locale.ROOT).contains("-novision")) {
+        capabilities.add("vision");
+      }
+      SimHttp.json(res, 200, out);
+    } catch (SimRequestException e) {
+      error(res, e.status(), e.getMessage());
+    }
   }
 
   private OllamaChatEncoder encoder(String model, long tokenDelayMs) {

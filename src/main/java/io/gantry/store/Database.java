@@ -104,6 +104,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    transactions.close();
     pool.close();
   }
 

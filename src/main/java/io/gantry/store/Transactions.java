@@ -3,7 +3,6 @@ package io.gantry.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
 /**
@@ -23,29 +22,31 @@ final class Transactions {
   private final boolean postgres;
 
   /**
-   * SQLite lets one writer in at a time. Writers of this process queue here, parked cheaply,
-   * instead of in SQLite's busy handler, which sleeps in native code (pinning a virtual thread's
-   * carrier) with back-off steps of up to 100 ms. The busy timeout then only covers other
+   * SQLite lets one writer in at a time. This process's writes go through one writer thread that
+   * commits whatever is waiting together ({@link GroupCommit}): no queueing in SQLite's busy
+   * handler, which sleeps in native code (pinning a virtual thread's carrier) with back-off steps
+   * of up to 100 ms, and one fsync for many writes. The busy timeout then only covers other
    * processes. Null on PostgreSQL, which takes concurrent writers itself.
    */
-  private final ReentrantLock sqliteWriter;
+  private final GroupCommit sqliteWriter;
 
   Transactions(DataSource dataSource, String kind) {
     this.dataSource = dataSource;
     this.postgres = kind.equals(DatabaseUrl.POSTGRESQL);
-    this.sqliteWriter = postgres ? null : new ReentrantLock();
+    this.sqliteWriter = postgres ? null : new GroupCommit(dataSource);
   }
 
-  /** Work that writes, committed as one transaction or not at all. */
+  /** Work that writes, committed as one transaction (or savepoint) or not at all. */
   <T> T write(String operation, Work<T> work) {
     if (sqliteWriter == null) {
       return inTransaction(operation, false, work);
     }
-    sqliteWriter.lock();
-    try {
-      return inTransaction(operation, false, work);
-    } finally {
-      sqliteWriter.unlock();
+    return sqliteWriter.write(operation, work);
+  }
+
+  void close() {
+    if (sqliteWriter != null) {
+      sqliteWriter.close();
     }
   }
 

@@ -82,11 +82,15 @@ public final class InputItems {
           throw new InvalidTurnException(
               at + ".content", "'content' must be a string or an array.");
         } else {
-          for (JsonNode part : content) {
+          for (int j = 0; j < content.size(); j++) {
+            JsonNode part = content.get(j);
             if (part instanceof ObjectNode p
                 && "output_text".equals(p.path("type").asText())
                 && !p.has("annotations")) {
               p.putArray("annotations");
+            }
+            if (part instanceof ObjectNode p) {
+              checkFilePart(p, at + ".content[" + j + "]");
             }
           }
         }
@@ -134,6 +138,69 @@ public final class InputItems {
     return item;
   }
 
+  private static final java.util.Set<String> IMAGE_DETAILS =
+      java.util.Set.of("auto", "low", "high", "original");
+
+  /**
+   * Checks the shape of {@code input_image} and {@code input_file} parts where the request names
+   * them exactly; what they refer to is resolved later, by a {@link FileResolver}. An image without
+   * {@code detail} gets {@code auto}, the documented default (stored items carry it, as the spec's
+   * item shape requires).
+   */
+  private static void checkFilePart(ObjectNode part, String at) {
+    switch (part.path("type").asText()) {
+      case "input_image" -> {
+        String url = textOrNull(part, "image_url", at);
+        String fileId = textOrNull(part, "file_id", at);
+        if ((url == null) == (fileId == null)) {
+          throw new InvalidTurnException(
+              at + ".image_url", "An input_image needs exactly one of 'image_url' or 'file_id'.");
+        }
+        if (url != null
+            && !url.regionMatches(true, 0, "data:", 0, 5)
+            && !url.regionMatches(true, 0, "http://", 0, 7)
+            && !url.regionMatches(true, 0, "https://", 0, 8)) {
+          throw new InvalidTurnException(
+              at + ".image_url",
+              "'image_url' must be a data URL (data:image/png;base64,...) or an http(s) URL.");
+        }
+        if (!part.hasNonNull("detail")) {
+          part.put("detail", "auto");
+        } else if (!IMAGE_DETAILS.contains(part.get("detail").asText())) {
+          throw new InvalidTurnException(
+              at + ".detail", "'detail' must be one of auto, low, high or original.");
+        }
+      }
+      case "input_file" -> {
+        String fileId = textOrNull(part, "file_id", at);
+        String data = textOrNull(part, "file_data", at);
+        textOrNull(part, "filename", at);
+        if (textOrNull(part, "file_url", at) != null) {
+          throw new InvalidTurnException(
+              at + ".file_url",
+              "'file_url' is not supported: this gateway does not fetch files. Upload the file"
+                  + " (POST /v1/files) and send its file_id, or send file_data with filename.");
+        }
+        if ((fileId == null) == (data == null)) {
+          throw new InvalidTurnException(
+              at + ".file_id", "An input_file needs exactly one of 'file_id' or 'file_data'.");
+        }
+      }
+      default -> {}
+    }
+  }
+
+  private static String textOrNull(JsonNode part, String field, String at) {
+    JsonNode value = part.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw new InvalidTurnException(at + "." + field, "'" + field + "' must be a string.");
+    }
+    return value.asText();
+  }
+
   private static void require(ObjectNode item, String field, String at) {
     if (!item.path(field).isTextual() || item.get(field).asText().isEmpty()) {
       throw new InvalidTurnException(
@@ -153,14 +220,31 @@ public final class InputItems {
     }
   }
 
-  /** Items in order as canonical messages; consecutive tool calls join one assistant message. */
+  /** Items in order as canonical messages, without the Files API ({@link FileResolver#NONE}). */
   public static List<Message> toMessages(List<? extends JsonNode> items) {
+    return toMessages(items, 0, FileResolver.NONE);
+  }
+
+  /**
+   * Items in order as canonical messages; consecutive tool calls join one assistant message. Image
+   * and file parts are resolved through {@code files}.
+   *
+   * @param inputStart the index of the first item of this request's {@code input} (the items before
+   *     it are stored history), so errors name the request's own parameter
+   */
+  public static List<Message> toMessages(
+      List<? extends JsonNode> items, int inputStart, FileResolver files) {
     List<Message> out = new ArrayList<>();
     java.util.Map<String, String> callNames = new java.util.HashMap<>();
-    for (JsonNode item : items) {
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
       String type = item.path("type").asText("message");
+      String at =
+          i >= inputStart
+              ? "input[" + (i - inputStart) + "]"
+              : "previous input item " + item.path("id").asText("[" + i + "]");
       switch (type) {
-        case "message" -> out.add(message(item));
+        case "message" -> out.add(message(item, at, files));
         case "function_call" -> {
           String name =
               ResponseTools.flatName(
@@ -207,31 +291,64 @@ public final class InputItems {
     }
   }
 
-  private static Message message(JsonNode item) {
+  private static Message message(JsonNode item, String at, FileResolver files) {
     Role role = Role.fromWire(item.path("role").asText("user"));
     List<Part> parts = new ArrayList<>();
     JsonNode content = item.path("content");
     if (content.isTextual()) {
       parts.add(new Part.TextPart(content.asText()));
     }
-    for (JsonNode part : content) {
+    // Backends that take one string join text parts as they are, so a file's text is set off
+    // from the text around it by a blank line.
+    boolean afterFile = false;
+    for (int j = 0; j < content.size(); j++) {
+      JsonNode part = content.get(j);
+      String p = at + ".content[" + j + "]";
       String type = part.path("type").asText();
+      String text =
+          switch (type) {
+            case "input_text", "output_text", "text", "summary_text", "reasoning_text" ->
+                part.path("text").asText("");
+            case "refusal" -> part.path("refusal").asText("");
+            default -> null;
+          };
+      if (text != null) {
+        parts.add(new Part.TextPart(afterFile && !text.isEmpty() ? "\n\n" + text : text));
+        afterFile = false;
+        continue;
+      }
       switch (type) {
-        case "input_text", "output_text", "text", "summary_text", "reasoning_text" ->
-            parts.add(new Part.TextPart(part.path("text").asText("")));
-        case "refusal" -> parts.add(new Part.TextPart(part.path("refusal").asText("")));
         case "input_image" -> {
-          String url = part.path("image_url").asText(null);
-          if (url == null) {
-            throw new InvalidTurnException(
-                "input",
-                "input_image by file_id needs the Files API; send image_url as a data URL.");
-          }
-          parts.add(new Part.ImagePart(url, part.path("detail").asText(null)));
+          String url =
+              files.image(
+                  part.path("image_url").isTextual() ? part.get("image_url").asText() : null,
+                  part.path("file_id").isTextual() ? part.get("file_id").asText() : null,
+                  p);
+          String detail = part.path("detail").asText(null);
+          // Chat Completions knows auto, low and high.
+          parts.add(new Part.ImagePart(url, "original".equals(detail) ? "high" : detail));
+        }
+        case "input_file" -> {
+          FileResolver.FileText file =
+              files.file(
+                  part.path("file_id").isTextual() ? part.get("file_id").asText() : null,
+                  part.path("filename").isTextual() ? part.get("filename").asText() : null,
+                  part.path("file_data").isTextual() ? part.get("file_data").asText() : null,
+                  p);
+          boolean afterText = !parts.isEmpty() && parts.getLast() instanceof Part.TextPart;
+          parts.add(
+              new Part.TextPart(
+                  (afterText ? "\n\n" : "")
+                      + "[file: "
+                      + file.filename()
+                      + "]\n"
+                      + file.text().stripTrailing()));
+          afterFile = true;
         }
         default ->
             throw new InvalidTurnException(
-                "input", "Content part type '" + type + "' is not supported by this gateway yet.");
+                p + ".type",
+                "Content part type '" + type + "' is not supported by this gateway yet.");
       }
     }
     return new Message(role, parts, List.of(), null, null);

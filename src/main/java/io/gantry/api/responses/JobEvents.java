@@ -59,7 +59,8 @@ final class JobEvents implements ResponseEvents {
     if (type.equals("error") || (terminal && !type.equals("response.failed"))) {
       terminated = true;
     }
-    if (cancellation.isCancelled() && !terminal) {
+    // Stops a cancelled run at its next token; the closing item events still go out.
+    if (cancellation.isCancelled() && type.endsWith(".delta")) {
       throw new IOException("response cancelled");
     }
   }

@@ -8,6 +8,7 @@ import io.gantry.edge.ApiException;
 import io.gantry.edge.ErrorMapper;
 import io.gantry.observe.ErrorKind;
 import io.gantry.observe.RequestRecord;
+import io.gantry.store.ConversationStore;
 import io.gantry.store.ResponseStore;
 import io.gantry.store.StoredResponse;
 import io.gantry.upstream.Cancellation;
@@ -25,10 +26,12 @@ final class ResponseExecution {
   record Outcome(ObjectNode response, ApiException failure) {}
 
   private final ResponseStore store;
+  private final ConversationStore conversations;
   private final ReasoningSealer sealer;
 
-  ResponseExecution(ResponseStore store, ReasoningSealer sealer) {
+  ResponseExecution(ResponseStore store, ConversationStore conversations, ReasoningSealer sealer) {
     this.store = store;
+    this.conversations = conversations;
     this.sealer = sealer;
   }
 
@@ -157,6 +160,14 @@ final class ResponseExecution {
 
   void save(PreparedResponse p, ObjectNode response, List<ObjectNode> output) {
     ResponseRequest request = p.request();
+    String status = response.path("status").asText();
+    if (request.conversationId() != null && (status.equals("completed") || status.equals("incomplete"))) {
+      // The turn joins its conversation once it has an answer: its input, then its output.
+      List<String> items = new java.util.ArrayList<>();
+      request.inputItems().forEach(item -> items.add(Json.text(item)));
+      output.forEach(item -> items.add(Json.text(item)));
+      conversations.appendItems(request.conversationId(), items);
+    }
     if (!request.store()) {
       return;
     }

@@ -54,6 +54,11 @@ final class ResponseJson {
     out.put(
         "parallel_tool_calls", request.parallelToolCalls() == null || request.parallelToolCalls());
     copyOrNull(raw, "previous_response_id", out);
+    if (request.conversationId() != null) {
+      out.putObject("conversation").put("id", request.conversationId());
+    } else {
+      out.putNull("conversation");
+    }
     copyOrNull(raw, "prompt_cache_key", out);
     ObjectNode reasoning = out.putObject("reasoning");
     JsonNode requested = raw.path("reasoning");

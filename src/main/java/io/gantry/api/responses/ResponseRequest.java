@@ -26,4 +26,5 @@ record ResponseRequest(
     boolean stream,
     boolean background,
     String previousResponseId,
+    String conversationId,
     boolean includeEncryptedReasoning) {}

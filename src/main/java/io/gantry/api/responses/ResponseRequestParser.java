@@ -87,9 +87,12 @@ final class ResponseRequestParser {
       throw ApiException.invalid(
           "background", "Background responses must be stored: background=true needs store=true.");
     }
-    if (body.hasNonNull("conversation")) {
+    String conversation = conversationId(body.get("conversation"));
+    if (conversation != null && previous != null) {
       throw ApiException.invalid(
-          "conversation", "The conversation parameter is not supported by this gateway yet.");
+          "conversation",
+          "Use either 'conversation' or 'previous_response_id', not both: each one carries the"
+              + " history.");
     }
     if (body.hasNonNull("prompt")) {
       throw ApiException.invalid(
@@ -113,7 +116,23 @@ final class ResponseRequestParser {
         body.path("stream").asBoolean(false),
         body.path("background").asBoolean(false),
         previous,
+        conversation,
         encryptedReasoning);
+  }
+
+  /** {@code conversation} is an id or an object with an id. */
+  private static String conversationId(JsonNode conversation) {
+    if (conversation == null || conversation.isNull()) {
+      return null;
+    }
+    if (conversation.isTextual() && !conversation.asText().isBlank()) {
+      return conversation.asText();
+    }
+    if (conversation.isObject() && conversation.path("id").isTextual()) {
+      return conversation.get("id").asText();
+    }
+    throw ApiException.invalid(
+        "conversation", "'conversation' must be a conversation id or an object with an 'id'.");
   }
 
   private static void tools(JsonNode tools) {

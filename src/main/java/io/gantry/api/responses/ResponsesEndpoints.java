@@ -3,6 +3,7 @@ package io.gantry.api.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.api.files.InputFiles;
 import io.gantry.core.Ids;
 import io.gantry.core.Json;
 import io.gantry.core.Message;
@@ -18,9 +19,11 @@ import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
 import io.gantry.config.BackgroundConfig;
 import io.gantry.store.BackgroundJobStore;
+import io.gantry.store.ConversationStore;
 import io.gantry.store.ItemPage;
 import io.gantry.store.ResponseStore;
 import io.gantry.store.StoredResponse;
+import io.gantry.translate.FileResolver;
 import io.gantry.translate.InputItems;
 import io.gantry.translate.TextFormats;
 import io.gantry.upstream.UpstreamException;
@@ -46,6 +49,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
   private final LiveResponses live = new LiveResponses();
   private final BackgroundJobs background;
   private final ResponseFollower follower;
+  private final InputFiles files;
+  private final ConversationStore conversations;
 
   public ResponsesEndpoints(
       ModelRouter router,
@@ -53,12 +58,16 @@ public final class ResponsesEndpoints implements AutoCloseable {
       BackgroundJobStore jobs,
       java.nio.file.Path dataDir,
       boolean rejectHostedTools,
-      BackgroundConfig backgroundConfig) {
+      BackgroundConfig backgroundConfig,
+      InputFiles files,
+      ConversationStore conversations) {
     this.router = router;
+    this.files = files;
     this.store = store;
+    this.conversations = conversations;
     this.sealer = ReasoningSealer.open(dataDir);
     this.rejectHostedTools = rejectHostedTools;
-    this.execution = new ResponseExecution(store, sealer);
+    this.execution = new ResponseExecution(store, conversations, sealer);
     this.background =
         new BackgroundJobs(
             execution,
@@ -122,7 +131,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
               + " them (responses.hosted_tools: reject).");
     }
     Route route = router.resolve(request.model());
-    Turn turn = turn(request, route.model());
+    Turn turn = turn(request, route.model(), files.forModel(route.backend(), route.model()));
     return new PreparedResponse(
         request,
         route,
@@ -132,8 +141,9 @@ public final class ResponsesEndpoints implements AutoCloseable {
         new UpstreamMeta(requestId));
   }
 
-  private Turn turn(ResponseRequest request, String upstreamModel) {
-    List<JsonNode> items = new ArrayList<>(ResponseHistory.items(store, request.previousResponseId()));
+  private Turn turn(ResponseRequest request, String upstreamModel, FileResolver fileResolver) {
+    List<JsonNode> items = new ArrayList<>(history(request));
+    int inputStart = items.size();
     items.addAll(request.inputItems());
     for (int i = 0; i < request.inputItems().size(); i++) {
       JsonNode item = request.inputItems().get(i);
@@ -145,7 +155,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
     if (request.instructions() != null) {
       messages.add(Message.text(Role.SYSTEM, request.instructions()));
     }
-    messages.addAll(InputItems.toMessages(items));
+    messages.addAll(InputItems.toMessages(items, inputStart, fileResolver));
     ObjectNode raw = request.raw();
     ObjectNode extras = Json.object();
     raw.properties()
@@ -171,6 +181,24 @@ public final class ResponsesEndpoints implements AutoCloseable {
         raw.path("reasoning").hasNonNull("effort") ? raw.path("reasoning").get("effort").asText() : null,
         true,
         extras);
+  }
+
+  /** What came before this turn: its conversation's items, or its previous responses'. */
+  private List<JsonNode> history(ResponseRequest request) {
+    String conversation = request.conversationId();
+    if (conversation == null) {
+      return ResponseHistory.items(store, request.previousResponseId());
+    }
+    if (conversations.find(conversation).isEmpty()) {
+      throw new ApiException(
+          404, "invalid_request_error", "conversation_not_found", "conversation",
+          "Conversation with id '" + conversation + "' not found.", ErrorKind.CLIENT_INVALID);
+    }
+    List<JsonNode> items = new ArrayList<>();
+    for (String item : conversations.allItems(conversation)) {
+      items.add(parse(item));
+    }
+    return items;
   }
 
   /** {@code POST /v1/responses/{id}/cancel}: background responses only, as the spec says. */
@@ -268,7 +296,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
       body.put("model", "any");
     }
     ResponseRequest request = ResponseRequestParser.parse(body);
-    long tokens = InputTokenEstimate.of(turn(request, request.model()));
+    long tokens = InputTokenEstimate.of(turn(request, request.model(), files.withoutModel()));
     exchange.sendJson(
         200, Json.object().put("object", "response.input_tokens").put("input_tokens", tokens));
   }

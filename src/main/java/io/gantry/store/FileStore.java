@@ -1,0 +1,30 @@
+package io.gantry.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Metadata of uploaded files (the Files API). Expired files are never returned. */
+public interface FileStore {
+
+  /** Inserts a new file's metadata; its id must be new. */
+  void save(StoredFile file);
+
+  /** The file, unless it is unknown or expired at {@code nowSeconds}. */
+  Optional<StoredFile> find(String id, long nowSeconds);
+
+  /**
+   * A page of files not expired at {@code nowSeconds}, in upload order.
+   *
+   * @param purpose only files with this purpose, or null for all
+   * @param afterId exclusive cursor, or null to start at the oldest (ascending) or newest
+   *     (descending) file; an unknown id gives an empty page
+   * @param limit at least 1
+   */
+  FilePage list(String purpose, String afterId, int limit, boolean ascending, long nowSeconds);
+
+  /** Removes the file's metadata; true if it existed. */
+  boolean delete(String id);
+
+  /** Up to {@code limit} files expired at {@code nowSeconds}, oldest expiry first. */
+  List<StoredFile> expired(long nowSeconds, int limit);
+}
