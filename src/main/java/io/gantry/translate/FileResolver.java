@@ -34,6 +34,24 @@ public interface FileResolver {
   record FileText(String filename, String text) {}
 
   /**
+   * For checking that items convert, without reading anything: every reference is taken as it is
+   * (images keep their URL or become {@code file:<id>}, files become empty text). Never for a turn
+   * a backend runs.
+   */
+  FileResolver UNRESOLVED =
+      new FileResolver() {
+        @Override
+        public String image(String imageUrl, String fileId, String param) {
+          return imageUrl != null ? imageUrl : "file:" + fileId;
+        }
+
+        @Override
+        public FileText file(String fileId, String filename, String fileData, String param) {
+          return new FileText(filename != null ? filename : String.valueOf(fileId), "");
+        }
+      };
+
+  /**
    * For surfaces without the Files API: {@code data:} URL images pass as they are (so do other
    * URLs, for the backend to judge); file ids and file inputs are refused.
    */

@@ -335,7 +335,7 @@ public final class InputItems {
                   part.path("filename").isTextual() ? part.get("filename").asText() : null,
                   part.path("file_data").isTextual() ? part.get("file_data").asText() : null,
                   p);
-          boolean afterText = !parts.isEmpty() && parts.getLast() instanceof Part.TextPart;
+          boolean afterText = parts.stream().anyMatch(Part.TextPart.class::isInstance);
           parts.add(
               new Part.TextPart(
                   (afterText ? "\n\n" : "")

@@ -3,6 +3,7 @@ package io.gantry.api.chat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.core.Json;
 import io.gantry.core.Turn;
+import io.gantry.edge.ApiException;
 import io.gantry.edge.Endpoint;
 import io.gantry.edge.ErrorMapper;
 import io.gantry.edge.Exchange;
@@ -11,6 +12,7 @@ import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
 import io.gantry.upstream.UpstreamException;
 import io.gantry.upstream.UpstreamMeta;
+import io.gantry.upstream.ollama.OllamaBackend;
 import io.gantry.upstream.openai.OpenAiBackend;
 import java.io.IOException;
 
@@ -23,6 +25,12 @@ public final class ChatCompletionsEndpoint implements Endpoint {
 
   public ChatCompletionsEndpoint(ModelRouter router) {
     this.router = router;
+  }
+
+  private static boolean hasImages(Turn turn) {
+    return turn.messages().stream()
+        .flatMap(m -> m.parts().stream())
+        .anyMatch(p -> p instanceof io.gantry.core.Part.ImagePart);
   }
 
   @Override
@@ -45,6 +53,19 @@ public final class ChatCompletionsEndpoint implements Endpoint {
       return;
     }
     Turn turn = ChatTurnParser.parse(body, route.model());
+    if (route.backend() instanceof OllamaBackend ollama
+        && hasImages(turn)
+        && !ollama.supportsVision(route.model())) {
+      throw new ApiException(
+          400,
+          "invalid_request_error",
+          "model_not_vision_capable",
+          "messages",
+          "The model '" + requested + "' on backend '" + ollama.name()
+              + "' cannot take images (its capabilities have no vision); send text only or use a"
+              + " vision model.",
+          ErrorKind.CLIENT_INVALID);
+    }
     UpstreamMeta meta = new UpstreamMeta(exchange.requestId());
     if (stream) {
       boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);

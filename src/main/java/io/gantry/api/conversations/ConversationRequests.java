@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.core.InvalidTurnException;
 import io.gantry.core.Json;
 import io.gantry.edge.ApiException;
+import io.gantry.translate.FileResolver;
 import io.gantry.translate.InputItems;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -116,7 +117,7 @@ final class ConversationRequests {
     for (int i = 0; i < normalized.size(); i++) {
       ObjectNode item = normalized.get(i);
       try {
-        InputItems.toMessages(List.of(item));
+        InputItems.toMessages(List.of(item), 0, FileResolver.UNRESOLVED);
       } catch (InvalidTurnException e) {
         throw ApiException.invalid("items[" + i + "]", e.getMessage());
       }

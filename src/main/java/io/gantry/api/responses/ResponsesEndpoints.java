@@ -179,7 +179,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
             null),
         TextFormats.from(raw.get("text")),
         raw.path("reasoning").hasNonNull("effort") ? raw.path("reasoning").get("effort").asText() : null,
-        true,
+        request.stream() || request.background(),
         extras);
   }
 

@@ -92,6 +92,13 @@ public final class OpenAiBackend implements Backend {
       if (!response.isSuccess()) {
         throw response.toStatusException();
       }
+      if (!turn.stream() && !response.contentType().startsWith("text/event-stream")) {
+        JsonNode completion = parse(new String(response.readAll(), java.nio.charset.StandardCharsets.UTF_8));
+        for (Delta delta : new ChatChunkParser().parseCompletion(completion)) {
+          sink.accept(delta);
+        }
+        return;
+      }
       SseEventReader reader = new SseEventReader(response.body());
       ChatChunkParser parser = new ChatChunkParser();
       boolean finished = false;

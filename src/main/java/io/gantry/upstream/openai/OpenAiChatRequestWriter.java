@@ -11,7 +11,10 @@ import io.gantry.core.ToolCall;
 import io.gantry.core.ToolSpec;
 import io.gantry.core.Turn;
 
-/** Writes a canonical turn as a streaming Chat Completions request. */
+/**
+ * Writes a canonical turn as a Chat Completions request: streamed when someone watches the answer
+ * arrive, whole otherwise (one JSON body is far cheaper to read than an event per token).
+ */
 final class OpenAiChatRequestWriter {
   private OpenAiChatRequestWriter() {}
 
@@ -49,8 +52,10 @@ final class OpenAiChatRequestWriter {
     if (turn.reasoningEffort() != null) {
       body.put("reasoning_effort", turn.reasoningEffort());
     }
-    body.put("stream", true);
-    body.putObject("stream_options").put("include_usage", true);
+    body.put("stream", turn.stream());
+    if (turn.stream()) {
+      body.putObject("stream_options").put("include_usage", true);
+    }
     if (turn.extras() != null) {
       turn.extras().properties().forEach(e -> body.set(e.getKey(), e.getValue()));
     }
