@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 
-import { TEST_TIMEOUT_MS, client, rejection } from '../lib/gantry.mjs';
+import { DIALECTS, TEST_TIMEOUT_MS, client, rejection } from '../lib/gantry.mjs';
 
 const opts = { timeout: TEST_TIMEOUT_MS };
 
@@ -203,3 +203,58 @@ describe('conversations', () => {
     assert.equal(badMetadata.param, 'metadata.n');
   });
 });
+
+for (const { dialect, model } of DIALECTS) {
+  describe(`responses through a conversation, ${dialect} dialect (model ${model})`, () => {
+    it('two turns: history comes from the conversation, items listed in order', opts, async () => {
+      const conversation = await conversationWith('I like tea.');
+      const first = await client.responses.create({
+        model,
+        input: 'first turn sim:tokens=3',
+        conversation: conversation.id,
+      });
+      assert.equal(first.conversation?.id, conversation.id);
+      const second = await client.responses.create({
+        model,
+        input: 'second turn sim:history',
+        conversation: { id: conversation.id },
+      });
+      const lines = second.output_text.split('\n');
+      const at = (line) => lines.indexOf(line);
+      assert.ok(at('user: I like tea.') >= 0, second.output_text);
+      assert.ok(at('user: first turn sim:tokens=3') > at('user: I like tea.'), second.output_text);
+      assert.ok(at(`assistant: ${first.output_text}`) > at('user: first turn sim:tokens=3'), second.output_text);
+      assert.equal(lines[lines.length - 1], 'user: second turn sim:history');
+
+      const items = [];
+      for await (const item of client.conversations.items.list(conversation.id, { order: 'asc' })) {
+        items.push(item);
+      }
+      assert.deepEqual(
+        items.map((item) => `${item.role}: ${textOf(item)}`),
+        [
+          'user: I like tea.',
+          'user: first turn sim:tokens=3',
+          `assistant: ${first.output_text}`,
+          'user: second turn sim:history',
+          `assistant: ${second.output_text}`,
+        ],
+      );
+    });
+
+    it('conversation together with previous_response_id is a BadRequestError', opts, async () => {
+      const conversation = await conversationWith('hi');
+      const previous = await client.responses.create({ model, input: 'sim:tokens=1' });
+      const error = await rejection(() =>
+        client.responses.create({
+          model,
+          input: 'x',
+          conversation: conversation.id,
+          previous_response_id: previous.id,
+        }),
+      );
+      assert.equal(error.status, 400);
+      assert.equal(error.param, 'conversation');
+    });
+  });
+}
