@@ -8,12 +8,15 @@ import io.gantry.api.files.FilesEndpoints;
 import io.gantry.api.files.InputFiles;
 import io.gantry.api.gantry.CompatibilityMatrix;
 import io.gantry.api.health.HealthEndpoints;
+import io.gantry.api.metrics.MetricsEndpoint;
 import io.gantry.api.models.ModelsEndpoints;
 import io.gantry.api.responses.ResponsesEndpoints;
 import io.gantry.config.BackendConfig;
 import io.gantry.config.GantryConfig;
 import io.gantry.edge.GatewayServer;
 import io.gantry.observe.AccessLog;
+import io.gantry.observe.GantryMetrics;
+import io.gantry.observe.SessionTracker;
 import io.gantry.route.BackendRegistry;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.RegisteredBackend;
@@ -22,8 +25,10 @@ import io.gantry.store.JdbcBackgroundJobStore;
 import io.gantry.store.JdbcConversationStore;
 import io.gantry.store.JdbcFileStore;
 import io.gantry.store.JdbcResponseStore;
+import io.gantry.store.TimedResponseStore;
 import io.gantry.upstream.Backend;
 import io.gantry.upstream.Discovery;
+import io.gantry.upstream.UpstreamObserver;
 import io.gantry.upstream.ollama.OllamaBackend;
 import io.gantry.upstream.openai.OpenAiBackend;
 import io.helidon.http.Method;
@@ -47,13 +52,16 @@ public final class Gantry implements AutoCloseable {
   private final GatewayServer server;
   private final Database database;
   private final ResponsesEndpoints responses;
+  private final SessionTracker sessions;
 
   private Gantry(
       GantryConfig config,
       BackendRegistry registry,
       GatewayServer server,
       Database database,
-      ResponsesEndpoints responses) {
+      ResponsesEndpoints responses,
+      SessionTracker sessions) {
+    this.sessions = sessions;
     this.config = config;
     this.registry = registry;
     this.server = server;
@@ -62,8 +70,8 @@ public final class Gantry implements AutoCloseable {
   }
 
   /**
-   * Starts a gateway. {@code cliBackendCount} says how many of the config's backends came from the
-   * command line (they are the last ones), for {@code /readyz}.
+   * Starts a gateway. Discovery of local servers runs when the config enables it, or when it is
+   * silent and names no backend.
    */
   public static Gantry start(GantryConfig config) {
     createDataDir(config.dataDir());
@@ -71,10 +79,30 @@ public final class Gantry implements AutoCloseable {
         config.discovery().enabled() == null
             ? config.backends().isEmpty()
             : config.discovery().enabled();
+    GantryMetrics metrics = new GantryMetrics();
+    SessionTracker sessions =
+        new SessionTracker(metrics, Duration.ofSeconds(config.observe().sessionIdleSeconds()));
+    UpstreamObserver upstreamObserver =
+        new UpstreamObserver() {
+          @Override
+          public void opened(String backend) {
+            metrics.upstreamOpened(backend);
+          }
+
+          @Override
+          public void closed(String backend) {
+            metrics.upstreamClosed(backend);
+          }
+        };
     BackendRegistry registry =
         new BackendRegistry(
-            backends(config, discovery),
+            backends(config, discovery, upstreamObserver),
             Duration.ofSeconds(config.discovery().probeIntervalSeconds()));
+    registry.listener(
+        (backend, up, nanos) -> {
+          metrics.probed(backend, up, nanos);
+          metrics.readiness("backends", registry.anyReady());
+        });
     ModelRouter router = new ModelRouter(registry, config.aliases());
     Database database =
         Database.open(
@@ -89,7 +117,7 @@ public final class Gantry implements AutoCloseable {
     ResponsesEndpoints responses =
         new ResponsesEndpoints(
             router,
-            new JdbcResponseStore(database),
+            new TimedResponseStore(new JdbcResponseStore(database), metrics::storeOperation),
             new JdbcBackgroundJobStore(database),
             Path.of(config.dataDir()),
             config.responses().rejectHostedTools(),
@@ -97,7 +125,16 @@ public final class Gantry implements AutoCloseable {
             inputFiles,
             conversationStore);
 
-    GatewayServer server = new GatewayServer(config.server(), new AccessLog());
+    responses.onBackgroundJobFinished(metrics::backgroundJobFinished);
+    MetricsEndpoint metricsEndpoint =
+        new MetricsEndpoint(
+            metrics,
+            () -> {
+              metrics.readiness("store", database.ping());
+              responses.backgroundJobStates().forEach(metrics::backgroundJobs);
+            });
+    GatewayServer server =
+        new GatewayServer(config.server(), new AccessLog(), metrics, sessions);
     ModelsEndpoints models = new ModelsEndpoints(router);
     HealthEndpoints health = new HealthEndpoints(registry, discovery, database);
     ConversationsEndpoints conversations = new ConversationsEndpoints(conversationStore);
@@ -161,12 +198,13 @@ public final class Gantry implements AutoCloseable {
         .route(Method.GET, "/v1/files/{id}/content", "files", files::content)
         .route(Method.GET, "/v1/gantry/compatibility", "gantry", new CompatibilityMatrix()::serve)
         .quietRoute(Method.GET, "/livez", health::live)
-        .quietRoute(Method.GET, "/readyz", health::ready);
+        .quietRoute(Method.GET, "/readyz", health::ready)
+        .quietRoute(Method.GET, "/metrics", metricsEndpoint::scrape);
 
     registry.start();
     responses.recoverBackgroundJobs();
     server.start();
-    Gantry gantry = new Gantry(config, registry, server, database, responses);
+    Gantry gantry = new Gantry(config, registry, server, database, responses, sessions);
     LOG.info("Gantry listening on {}/v1", gantry.baseUrl());
     if (!registry.anyReady()) {
       LOG.warn(
@@ -179,28 +217,30 @@ public final class Gantry implements AutoCloseable {
     return gantry;
   }
 
-  private static List<RegisteredBackend> backends(GantryConfig config, boolean discovery) {
+  private static List<RegisteredBackend> backends(
+      GantryConfig config, boolean discovery, UpstreamObserver observer) {
     List<RegisteredBackend> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (BackendConfig backend : config.backends()) {
       BackendConfig named = withName(normalizeUrl(backend), names);
-      out.add(new RegisteredBackend(create(named), "config", named.models()));
+      out.add(new RegisteredBackend(create(named, observer), "config", named.models()));
     }
     if (discovery) {
       for (Discovery.Candidate candidate : Discovery.candidates()) {
         if (names.add(candidate.name())) {
           out.add(
-              new RegisteredBackend(create(candidate.toBackendConfig()), "discovery", List.of()));
+              new RegisteredBackend(
+                  create(candidate.toBackendConfig(), observer), "discovery", List.of()));
         }
       }
     }
     return out;
   }
 
-  private static Backend create(BackendConfig config) {
+  private static Backend create(BackendConfig config, UpstreamObserver observer) {
     return switch (config.dialect()) {
-      case "ollama" -> new OllamaBackend(config);
-      default -> new OpenAiBackend(config);
+      case "ollama" -> new OllamaBackend(config, observer);
+      default -> new OpenAiBackend(config, observer);
     };
   }
 
@@ -270,6 +310,7 @@ public final class Gantry implements AutoCloseable {
     server.drainAndStop(Duration.ofSeconds(config.server().shutdownGraceSeconds()));
     registry.close();
     responses.close();
+    sessions.close();
     database.close();
   }
 }

@@ -33,6 +33,9 @@ final class ConfigValidator {
       throw new ConfigException(
           "Config keys 'files.max_upload_bytes' and 'files.max_input_file_bytes' must be positive.");
     }
+    if (config.observe().sessionIdleSeconds() < 1) {
+      throw new ConfigException("Config key 'observe.session_idle_seconds' must be at least 1.");
+    }
     String hosted = config.responses().hostedTools();
     if (!hosted.equals("drop") && !hosted.equals("reject")) {
       throw new ConfigException(

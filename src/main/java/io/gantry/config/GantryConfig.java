@@ -16,7 +16,8 @@ public record GantryConfig(
     ResponsesConfig responses,
     StoreConfig store,
     FilesConfig files,
-    BackgroundConfig background) {
+    BackgroundConfig background,
+    ObserveConfig observe) {
 
   public GantryConfig {
     server = server == null ? new ServerConfig(null, null, null, null) : server;
@@ -28,47 +29,54 @@ public record GantryConfig(
     store = store == null ? new StoreConfig(null) : store;
     files = files == null ? new FilesConfig(null, null, null) : files;
     background = background == null ? new BackgroundConfig(null, null) : background;
+    observe = observe == null ? new ObserveConfig(null, null) : observe;
   }
 
   public static GantryConfig defaults() {
-    return new GantryConfig(null, null, null, null, null, null, null, null, null);
+    return new GantryConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
   public GantryConfig withBackends(List<BackendConfig> newBackends) {
-    return new GantryConfig(server, dataDir, newBackends, aliases, discovery, responses, store, files, background);
+    return new GantryConfig(server, dataDir, newBackends, aliases, discovery, responses, store, files, background, observe);
   }
 
   public GantryConfig withServer(ServerConfig newServer) {
-    return new GantryConfig(newServer, dataDir, backends, aliases, discovery, responses, store, files, background);
+    return new GantryConfig(newServer, dataDir, backends, aliases, discovery, responses, store, files, background, observe);
   }
 
   public GantryConfig withDataDir(String newDataDir) {
-    return new GantryConfig(server, newDataDir, backends, aliases, discovery, responses, store, files, background);
+    return new GantryConfig(server, newDataDir, backends, aliases, discovery, responses, store, files, background, observe);
   }
 
   public GantryConfig withDiscovery(DiscoveryConfig newDiscovery) {
-    return new GantryConfig(server, dataDir, backends, aliases, newDiscovery, responses, store, files, background);
+    return new GantryConfig(server, dataDir, backends, aliases, newDiscovery, responses, store, files, background, observe);
   }
 
   public GantryConfig withAliases(Map<String, String> newAliases) {
-    return new GantryConfig(server, dataDir, backends, newAliases, discovery, responses, store, files, background);
+    return new GantryConfig(server, dataDir, backends, newAliases, discovery, responses, store, files, background, observe);
   }
 
   public GantryConfig withResponses(ResponsesConfig newResponses) {
-    return new GantryConfig(server, dataDir, backends, aliases, discovery, newResponses, store, files, background);
+    return new GantryConfig(server, dataDir, backends, aliases, discovery, newResponses, store, files, background, observe);
   }
 
   public GantryConfig withStore(StoreConfig newStore) {
-    return new GantryConfig(server, dataDir, backends, aliases, discovery, responses, newStore, files, background);
+    return new GantryConfig(server, dataDir, backends, aliases, discovery, responses, newStore, files, background, observe);
   }
 
   public GantryConfig withFiles(FilesConfig newFiles) {
     return new GantryConfig(
-        server, dataDir, backends, aliases, discovery, responses, store, newFiles, background);
+        server, dataDir, backends, aliases, discovery, responses, store, newFiles, background, observe);
   }
 
   public GantryConfig withBackground(BackgroundConfig newBackground) {
     return new GantryConfig(
-        server, dataDir, backends, aliases, discovery, responses, store, files, newBackground);
+        server, dataDir, backends, aliases, discovery, responses, store, files, newBackground, observe);
+  }
+
+  public GantryConfig withObserve(ObserveConfig newObserve) {
+    return new GantryConfig(
+        server, dataDir, backends, aliases, discovery, responses, store, files, background,
+        newObserve);
   }
 }

@@ -55,6 +55,12 @@ public final class Exchange {
     return record;
   }
 
+  /** What a backend call made for this request carries: its id, a cancel handle, its wait clock. */
+  public io.gantry.upstream.UpstreamMeta upstreamMeta() {
+    return new io.gantry.upstream.UpstreamMeta(
+        requestId(), new io.gantry.upstream.Cancellation(), record.upstreamWait());
+  }
+
   public String header(String name) {
     return request.headers().first(HeaderNames.create(name)).orElse(null);
   }

@@ -3,6 +3,8 @@ package io.gantry.edge;
 import io.gantry.config.ServerConfig;
 import io.gantry.observe.AccessLog;
 import io.gantry.observe.ErrorKind;
+import io.gantry.observe.GantryMetrics;
+import io.gantry.observe.SessionTracker;
 import io.gantry.observe.RequestRecord;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -26,14 +28,21 @@ public final class GatewayServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final AccessLog accessLog;
+  private final GantryMetrics metrics;
+  private final SessionTracker sessions;
+  private static final io.helidon.http.HeaderName SESSION_ID = HeaderNames.create("x-session-id");
+
   private final HttpRouting.Builder routing = HttpRouting.builder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   private WebServer server;
 
-  public GatewayServer(ServerConfig config, AccessLog accessLog) {
+  public GatewayServer(
+      ServerConfig config, AccessLog accessLog, GantryMetrics metrics, SessionTracker sessions) {
     this.config = config;
     this.accessLog = accessLog;
+    this.metrics = metrics;
+    this.sessions = sessions;
   }
 
   /** Registers an endpoint; {@code surface} names it in logs and metrics. */
@@ -113,6 +122,11 @@ public final class GatewayServer implements AutoCloseable {
       res.header(HeaderNames.create("x-request-id"), requestId);
       RequestRecord record = new RequestRecord(requestId, clientAddress(req));
       record.surface(surface);
+      record.session(req.headers().first(SESSION_ID).orElse(null));
+      if (logged) {
+        record.tokenGaps(metrics::interToken);
+        metrics.requestStarted(surface);
+      }
       Exchange exchange = new Exchange(req, res, record, maxBodyBytes, limitName);
       inFlight.incrementAndGet();
       try {
@@ -142,6 +156,9 @@ public final class GatewayServer implements AutoCloseable {
       } finally {
         inFlight.decrementAndGet();
         if (logged) {
+          metrics.requestEnded(surface);
+          metrics.record(record);
+          sessions.record(record);
           accessLog.write(record);
         }
       }

@@ -21,6 +21,7 @@ public final class AccessLog {
     ObjectNode line = Json.object();
     line.put("time", Instant.now().toString());
     line.put("request_id", record.requestId());
+    line.put("session", record.session());
     line.put("surface", record.surface());
     line.put("model", record.model());
     line.put("backend", record.backend());

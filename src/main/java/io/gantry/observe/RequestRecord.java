@@ -18,7 +18,19 @@ public final class RequestRecord {
   private int status;
   private ErrorKind errorKind;
   private long firstTokenNanos;
+  private long lastTokenNanos;
   private Usage usage;
+  private String session;
+  private final UpstreamWait upstreamWait = new UpstreamWait();
+  private TokenGaps tokenGaps = TokenGaps.NONE;
+
+  /** Where the gaps between streamed tokens go (the inter-token latency histogram). */
+  @FunctionalInterface
+  public interface TokenGaps {
+    TokenGaps NONE = (model, backend, nanos) -> {};
+
+    void gap(String model, String backend, long nanos);
+  }
 
   public RequestRecord(String requestId, String clientAddress) {
     this.requestId = requestId;
@@ -42,9 +54,35 @@ public final class RequestRecord {
   }
 
   private void markFirstToken() {
+    long now = System.nanoTime();
     if (firstTokenNanos == 0) {
-      firstTokenNanos = System.nanoTime();
+      firstTokenNanos = now;
+    } else if (backend != null) {
+      tokenGaps.gap(model, backend, now - lastTokenNanos);
     }
+    lastTokenNanos = now;
+  }
+
+  public void tokenGaps(TokenGaps gaps) {
+    this.tokenGaps = gaps;
+  }
+
+  /** When the first token arrived (System.nanoTime), or 0. */
+  public long firstTokenNanos() {
+    return firstTokenNanos;
+  }
+
+  public UpstreamWait upstreamWait() {
+    return upstreamWait;
+  }
+
+  /** The session this request belongs to (never a metric label), or null. */
+  public String session() {
+    return session;
+  }
+
+  public void session(String value) {
+    session = value;
   }
 
   public String requestId() {

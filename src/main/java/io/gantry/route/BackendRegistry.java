@@ -21,8 +21,15 @@ public final class BackendRegistry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BackendRegistry.class);
   private static final long ON_DEMAND_MIN_GAP_NANOS = Duration.ofSeconds(1).toNanos();
 
+  /** Told about every probe (for the backend_up gauge and probe latency). */
+  @FunctionalInterface
+  public interface ProbeListener {
+    void probed(String backend, boolean up, long nanos);
+  }
+
   private final List<RegisteredBackend> backends;
   private final Duration interval;
+  private volatile ProbeListener listener = (backend, up, nanos) -> {};
   private final ExecutorService probes = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicLong lastRound = new AtomicLong(System.nanoTime() - ON_DEMAND_MIN_GAP_NANOS);
   private volatile boolean running;
@@ -31,6 +38,10 @@ public final class BackendRegistry implements AutoCloseable {
   public BackendRegistry(List<RegisteredBackend> backends, Duration interval) {
     this.backends = List.copyOf(backends);
     this.interval = interval;
+  }
+
+  public void listener(ProbeListener probeListener) {
+    this.listener = probeListener;
   }
 
   public List<RegisteredBackend> backends() {
@@ -86,6 +97,7 @@ public final class BackendRegistry implements AutoCloseable {
 
   private void probe(RegisteredBackend entry) {
     ProbeResult result = entry.backend().probe();
+    listener.probed(entry.backend().name(), result.ready(), result.durationNanos());
     BackendHealth previous = entry.health();
     entry.health(
         new BackendHealth(

@@ -20,8 +20,19 @@ public final class BackendHttp {
   private final String apiKey;
   private final TimeoutsConfig timeouts;
   private final WebClient client;
+  private final UpstreamObserver observer;
 
   public BackendHttp(String backend, String baseUrl, String apiKey, TimeoutsConfig timeouts) {
+    this(backend, baseUrl, apiKey, timeouts, UpstreamObserver.NONE);
+  }
+
+  public BackendHttp(
+      String backend,
+      String baseUrl,
+      String apiKey,
+      TimeoutsConfig timeouts,
+      UpstreamObserver observer) {
+    this.observer = observer;
     this.backend = backend;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.apiKey = apiKey;
@@ -55,13 +66,20 @@ public final class BackendHttp {
             .readTimeout(Duration.ofMillis(Math.max(timeouts.firstByteMs(), timeouts.idleMs())))
             .contentType(MediaTypes.APPLICATION_JSON);
     decorate(request, meta);
+    long start = System.nanoTime();
     try {
       HttpClientResponse response = request.submit(body);
+      UpstreamResponse upstream =
+          new UpstreamResponse(backend, response, meta == null ? null : meta.waited(), observer);
       if (meta != null) {
-        meta.cancellation().onCancel(response::close);
+        meta.waited().add(System.nanoTime() - start);
+        meta.cancellation().onCancel(upstream::close);
       }
-      return new UpstreamResponse(backend, response);
+      return upstream;
     } catch (RuntimeException e) {
+      if (meta != null) {
+        meta.waited().add(System.nanoTime() - start);
+      }
       throw UpstreamFailures.classify(backend, e);
     }
   }
@@ -71,7 +89,7 @@ public final class BackendHttp {
     HttpClientRequest request = client.get().uri(baseUrl + path).readTimeout(timeout);
     decorate(request, null);
     try {
-      return new UpstreamResponse(backend, request.request());
+      return new UpstreamResponse(backend, request.request(), null, UpstreamObserver.NONE);
     } catch (RuntimeException e) {
       throw UpstreamFailures.classify(backend, e);
     }

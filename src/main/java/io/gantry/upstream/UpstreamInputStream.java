@@ -10,25 +10,41 @@ import java.io.InputStream;
  * backend's stream broke".
  */
 final class UpstreamInputStream extends FilterInputStream {
-  UpstreamInputStream(InputStream in) {
+  private final io.gantry.observe.UpstreamWait wait;
+
+  /** {@code wait} (may be null) gets the time spent blocked reading: waiting on the backend. */
+  UpstreamInputStream(InputStream in, io.gantry.observe.UpstreamWait wait) {
     super(in);
+    this.wait = wait;
   }
 
   @Override
   public int read() throws IOException {
+    long start = System.nanoTime();
     try {
       return super.read();
     } catch (RuntimeException e) {
       throw broken(e);
+    } finally {
+      waited(start);
     }
   }
 
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
+    long start = System.nanoTime();
     try {
       return super.read(b, off, len);
     } catch (RuntimeException e) {
       throw broken(e);
+    } finally {
+      waited(start);
+    }
+  }
+
+  private void waited(long start) {
+    if (wait != null) {
+      wait.add(System.nanoTime() - start);
     }
   }
 

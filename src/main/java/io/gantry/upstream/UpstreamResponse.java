@@ -1,5 +1,6 @@
 package io.gantry.upstream;
 
+import io.gantry.observe.UpstreamWait;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientResponse;
 import java.io.IOException;
@@ -10,11 +11,19 @@ import java.io.UncheckedIOException;
 public final class UpstreamResponse implements AutoCloseable {
   private final String backend;
   private final HttpClientResponse response;
+  private final UpstreamWait wait;
+  private final UpstreamObserver observer;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private InputStream body;
 
-  UpstreamResponse(String backend, HttpClientResponse response) {
+  UpstreamResponse(
+      String backend, HttpClientResponse response, UpstreamWait wait, UpstreamObserver observer) {
     this.backend = backend;
     this.response = response;
+    this.wait = wait;
+    this.observer = observer;
+    observer.opened(backend);
   }
 
   public int status() {
@@ -36,7 +45,7 @@ public final class UpstreamResponse implements AutoCloseable {
 
   public InputStream body() {
     if (body == null) {
-      body = new UpstreamInputStream(response.inputStream());
+      body = new UpstreamInputStream(response.inputStream(), wait);
     }
     return body;
   }
@@ -63,6 +72,10 @@ public final class UpstreamResponse implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    observer.closed(backend);
     try {
       response.close();
     } catch (RuntimeException ignored) {

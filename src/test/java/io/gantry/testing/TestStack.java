@@ -99,6 +99,7 @@ public final class TestStack {
           null,
           null,
           null,
+          null,
           null);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);

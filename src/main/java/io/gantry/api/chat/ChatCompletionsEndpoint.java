@@ -66,7 +66,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
               + " vision model.",
           ErrorKind.CLIENT_INVALID);
     }
-    UpstreamMeta meta = new UpstreamMeta(exchange.requestId());
+    UpstreamMeta meta = exchange.upstreamMeta();
     if (stream) {
       boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
       ChatStreamRenderer renderer = new ChatStreamRenderer(exchange, requested, includeUsage);

@@ -30,7 +30,7 @@ final class ChatRelay {
 
   static void relay(Exchange exchange, OpenAiBackend backend, byte[] body) throws Exception {
     UpstreamResponse upstream =
-        backend.post("/chat/completions", body, new UpstreamMeta(exchange.requestId()));
+        backend.post("/chat/completions", body, exchange.upstreamMeta());
     try (upstream) {
       if (!upstream.isSuccess()) {
         throw upstream.toStatusException();

@@ -49,7 +49,7 @@ public final class EmbeddingsEndpoint implements Endpoint {
     exchange.record().model(requested);
     Route route = router.resolve(requested);
     exchange.record().backend(route.backend().name());
-    UpstreamMeta meta = new UpstreamMeta(exchange.requestId());
+    UpstreamMeta meta = exchange.upstreamMeta();
     if (route.backend() instanceof OpenAiBackend openai) {
       byte[] upstreamBody = exchange.body();
       if (route.aliased()) {

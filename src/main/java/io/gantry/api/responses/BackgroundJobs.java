@@ -49,7 +49,12 @@ final class BackgroundJobs implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("gantry-job-timer").factory());
   private final Map<String, Running> running = new ConcurrentHashMap<>();
 
-  private record Running(Cancellation cancellation, CountDownLatch finished) {}
+  private record Running(
+      Cancellation cancellation,
+      CountDownLatch finished,
+      java.util.concurrent.atomic.AtomicBoolean started) {}
+
+  private volatile java.util.function.LongConsumer finishedJobs = nanos -> {};
 
   BackgroundJobs(
       ResponseExecution execution,
@@ -87,7 +92,11 @@ final class BackgroundJobs implements AutoCloseable {
   }
 
   private void start(PreparedResponse p, JobEvents events) {
-    Running job = new Running(p.meta().cancellation(), new CountDownLatch(1));
+    Running job =
+        new Running(
+            p.meta().cancellation(),
+            new CountDownLatch(1),
+            new java.util.concurrent.atomic.AtomicBoolean());
     running.put(p.id(), job);
     workers.execute(() -> run(p, events, job));
   }
@@ -97,6 +106,8 @@ final class BackgroundJobs implements AutoCloseable {
       if (job.cancellation().isCancelled()) {
         return; // cancelled while queued: cancel() already wrote the final state
       }
+      job.started().set(true);
+      long startedAt = System.nanoTime();
       ObjectNode inProgress =
           ResponseJson.render(p.request(), p.id(), p.createdAt(), "in_progress", List.of(), null, null, null);
       execution.save(p, inProgress, List.of());
@@ -106,6 +117,7 @@ final class BackgroundJobs implements AutoCloseable {
         execution.run(p, new RequestRecord(p.meta().requestId(), null), events, false);
       } finally {
         timer.cancel(false);
+        finishedJobs.accept(System.nanoTime() - startedAt);
       }
     } catch (IOException | RuntimeException e) {
       LOG.error("background response {} failed unexpectedly", p.id(), e);
@@ -237,6 +249,17 @@ final class BackgroundJobs implements AutoCloseable {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** Jobs here now: {@code queued} (waiting for a worker) and {@code in_progress}. */
+  Map<String, Long> states() {
+    long started = running.values().stream().filter(r -> r.started().get()).count();
+    return Map.of("queued", running.size() - started, "in_progress", started);
+  }
+
+  /** Told how long each finished job ran. */
+  void onFinished(java.util.function.LongConsumer listener) {
+    this.finishedJobs = listener;
   }
 
   @Override

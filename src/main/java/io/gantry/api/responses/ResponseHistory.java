@@ -49,6 +49,22 @@ final class ResponseHistory {
     return out;
   }
 
+  /** The first response of the chain {@code id} belongs to (as far as the store still has it). */
+  static String root(ResponseStore store, String id) {
+    Set<String> seen = new HashSet<>();
+    String root = id;
+    String next = id;
+    while (next != null && seen.add(next) && seen.size() < MAX_DEPTH) {
+      Optional<StoredResponse> found = store.find(next);
+      if (found.isEmpty()) {
+        break;
+      }
+      root = next;
+      next = found.get().previousResponseId();
+    }
+    return root;
+  }
+
   private static ApiException notFound(String requested, String missing) {
     String message =
         requested.equals(missing)

@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.time.Duration;
 
@@ -79,15 +80,28 @@ public final class ResponsesEndpoints implements AutoCloseable {
     this.follower = new ResponseFollower(store, live);
   }
 
+  /** Background jobs by state, for the jobs gauge. */
+  public Map<String, Long> backgroundJobStates() {
+    return background.states();
+  }
+
+  /** Told how long each finished background job ran. */
+  public void onBackgroundJobFinished(java.util.function.LongConsumer listener) {
+    background.onFinished(listener);
+  }
+
   /** Picks up background jobs a previous process left behind. Call once at start-up. */
   public void recoverBackgroundJobs() {
-    background.recover(body -> prepare(body, Ids.request()));
+    background.recover(body -> prepare(body, new UpstreamMeta(Ids.request())));
   }
 
   public void create(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
-    PreparedResponse p = prepare(body, exchange.requestId());
+    PreparedResponse p = prepare(body, exchange.upstreamMeta());
     ResponseRequest request = p.request();
+    if (exchange.record().session() == null) {
+      exchange.record().session(session(request, p.id()));
+    }
     exchange.record().model(request.model());
     exchange.record().stream(request.stream());
     exchange.record().backend(p.route().backend().name());
@@ -121,7 +135,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
   }
 
   /** Parses, checks and routes a request body into a response ready to run. */
-  private PreparedResponse prepare(ObjectNode body, String requestId) {
+  private PreparedResponse prepare(ObjectNode body, UpstreamMeta meta) {
     ResponseRequest request = ResponseRequestParser.parse(body);
     List<String> dropped = request.tools().dropped();
     if (!dropped.isEmpty() && rejectHostedTools) {
@@ -138,7 +152,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
         turn,
         Ids.random("resp_", 48),
         System.currentTimeMillis() / 1000,
-        new UpstreamMeta(requestId));
+        meta);
   }
 
   private Turn turn(ResponseRequest request, String upstreamModel, FileResolver fileResolver) {
@@ -181,6 +195,16 @@ public final class ResponsesEndpoints implements AutoCloseable {
         raw.path("reasoning").hasNonNull("effort") ? raw.path("reasoning").get("effort").asText() : null,
         request.stream() || request.background(),
         extras);
+  }
+
+  /** A session without an x-session-id: the conversation, else the root of the response chain. */
+  private String session(ResponseRequest request, String id) {
+    if (request.conversationId() != null) {
+      return request.conversationId();
+    }
+    return request.previousResponseId() == null
+        ? id
+        : ResponseHistory.root(store, request.previousResponseId());
   }
 
   /** What came before this turn: its conversation's items, or its previous responses'. */

@@ -14,6 +14,7 @@ import io.gantry.upstream.ProbeResult;
 import io.gantry.upstream.UpstreamException;
 import io.gantry.upstream.UpstreamFailures;
 import io.gantry.upstream.UpstreamMeta;
+import io.gantry.upstream.UpstreamObserver;
 import io.gantry.upstream.UpstreamResponse;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,8 +40,12 @@ public final class OllamaBackend implements Backend {
   private record Vision(boolean capable, long checkedAtNanos) {}
 
   public OllamaBackend(BackendConfig config) {
+    this(config, UpstreamObserver.NONE);
+  }
+
+  public OllamaBackend(BackendConfig config, UpstreamObserver observer) {
     this.name = config.name();
-    this.http = new BackendHttp(name, config.url(), config.apiKey(), config.timeouts());
+    this.http = new BackendHttp(name, config.url(), config.apiKey(), config.timeouts(), observer);
   }
 
   @Override

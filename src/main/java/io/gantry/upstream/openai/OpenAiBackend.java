@@ -16,6 +16,7 @@ import io.gantry.upstream.SseEventReader;
 import io.gantry.upstream.UpstreamException;
 import io.gantry.upstream.UpstreamFailures;
 import io.gantry.upstream.UpstreamMeta;
+import io.gantry.upstream.UpstreamObserver;
 import io.gantry.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,8 +37,12 @@ public final class OpenAiBackend implements Backend {
   private final BackendHttp http;
 
   public OpenAiBackend(BackendConfig config) {
+    this(config, UpstreamObserver.NONE);
+  }
+
+  public OpenAiBackend(BackendConfig config, UpstreamObserver observer) {
     this.name = config.name();
-    this.http = new BackendHttp(name, config.url(), config.apiKey(), config.timeouts());
+    this.http = new BackendHttp(name, config.url(), config.apiKey(), config.timeouts(), observer);
   }
 
   @Override

@@ -1,0 +1,244 @@
+package io.gantry.observe;
+
+import io.gantry.core.Usage;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * Every meter Gantry exposes, with bounded labels only: surface, model (as routed, never a raw
+ * client string), backend, stream, status class, error kind, direction, state, component. Never a
+ * path, key, user, session or response id.
+ */
+public final class GantryMetrics {
+  /** The label for "no model/backend was involved" (the request failed before routing). */
+  public static final String NONE = "none";
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+
+  final Counter requests =
+      Counter.builder()
+          .name("gantry_requests_total")
+          .help("Requests handled, by surface, model, backend and status class")
+          .labelNames("surface", "model", "backend", "status_class")
+          .register(registry);
+  final Histogram duration =
+      Histogram.builder()
+          .name("gantry_request_duration_seconds")
+          .help("Whole request time as the client saw it")
+          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.SECONDS)
+          .labelNames("surface", "model", "backend", "stream")
+          .register(registry);
+  final Histogram timeToFirstToken =
+      Histogram.builder()
+          .name("gantry_time_to_first_token_seconds")
+          .help("From request arrival to the first token of the answer")
+          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.SECONDS)
+          .labelNames("surface", "model", "backend")
+          .register(registry);
+  final Histogram interTokenLatency =
+      Histogram.builder()
+          .name("gantry_inter_token_latency_seconds")
+          .help("Gap between consecutive streamed tokens")
+          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.SECONDS)
+          .labelNames("model", "backend")
+          .register(registry);
+  final Counter tokens =
+      Counter.builder()
+          .name("gantry_tokens_total")
+          .help("Tokens by direction: input, output, reasoning (part of output), cached (part of input)")
+          .labelNames("model", "backend", "direction")
+          .register(registry);
+  final Histogram outputTokensPerSecond =
+      Histogram.builder()
+          .name("gantry_output_tokens_per_second")
+          .help("Per request: output tokens over the time from first token to the end")
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.TOKENS_PER_SECOND)
+          .labelNames("model", "backend")
+          .register(registry);
+  final Counter errors =
+      Counter.builder()
+          .name("gantry_errors_total")
+          .help("Failed requests by kind (a closed set)")
+          .labelNames("surface", "model", "backend", "kind")
+          .register(registry);
+  final Gauge inflight =
+      Gauge.builder()
+          .name("gantry_inflight_requests")
+          .help("Requests being handled now")
+          .labelNames("surface")
+          .register(registry);
+  final Gauge upstreamInflight =
+      Gauge.builder()
+          .name("gantry_upstream_inflight")
+          .help("Backend requests open now")
+          .labelNames("backend")
+          .register(registry);
+  final Gauge backendUp =
+      Gauge.builder()
+          .name("gantry_backend_up")
+          .help("1 when the backend's last probe succeeded")
+          .labelNames("backend")
+          .register(registry);
+  final Histogram probeDuration =
+      Histogram.builder()
+          .name("gantry_backend_probe_duration_seconds")
+          .help("Health probe round trip")
+          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.SECONDS)
+          .labelNames("backend")
+          .register(registry);
+  final Gauge readiness =
+      Gauge.builder()
+          .name("gantry_readiness")
+          .help("1 when the component is ready: backends (any backend ready), store")
+          .labelNames("component")
+          .register(registry);
+  final Counter sessions =
+      Counter.builder()
+          .name("gantry_sessions_total")
+          .help("Sessions counted once idle: error_free, or errored by any non-client error")
+          .labelNames("outcome")
+          .register(registry);
+  final Counter sessionRequests =
+      Counter.builder()
+          .name("gantry_session_requests_total")
+          .help("Requests of the sessions counted in gantry_sessions_total, by session outcome")
+          .labelNames("outcome")
+          .register(registry);
+  final Gauge backgroundJobs =
+      Gauge.builder()
+          .name("gantry_background_jobs")
+          .help("Background responses by state")
+          .labelNames("state")
+          .register(registry);
+  final Histogram backgroundJobDuration =
+      Histogram.builder()
+          .name("gantry_background_job_duration_seconds")
+          .help("From a background response starting to run to its final status")
+          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.SECONDS)
+          .register(registry);
+  final Histogram storeOperations =
+      Histogram.builder()
+          .name("gantry_store_operation_duration_seconds")
+          .help("Store operations (save, find, append_events, ...)")
+          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.OVERHEAD_SECONDS)
+          .labelNames("op")
+          .register(registry);
+  final Histogram overhead =
+      Histogram.builder()
+          .name("gantry_overhead_seconds")
+          .help("Time spent in Gantry itself: the request's duration minus waiting on the backend")
+          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.OVERHEAD_SECONDS)
+          .labelNames("surface")
+          .register(registry);
+
+  public GantryMetrics() {
+    JvmMetrics.builder().register(registry);
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Counts a finished request: everything its record gathered. */
+  public void record(RequestRecord r) {
+    String model = r.model() == null || r.backend() == null ? NONE : r.model();
+    String backend = r.backend() == null ? NONE : r.backend();
+    String surface = r.surface();
+    long end = System.nanoTime();
+    double seconds = (end - r.startNanos()) / 1e9;
+    requests.labelValues(surface, model, backend, statusClass(r.status())).inc();
+    duration.labelValues(surface, model, backend, Boolean.toString(r.stream())).observe(seconds);
+    if (r.errorKind() != null) {
+      errors.labelValues(surface, model, backend, r.errorKind().label()).inc();
+    }
+    long ttft = r.timeToFirstTokenNanos();
+    if (ttft >= 0) {
+      timeToFirstToken.labelValues(surface, model, backend).observe(ttft / 1e9);
+    }
+    Usage usage = r.usage();
+    if (usage != null) {
+      tokens.labelValues(model, backend, "input").inc(usage.inputTokens());
+      tokens.labelValues(model, backend, "output").inc(usage.outputTokens());
+      tokens.labelValues(model, backend, "reasoning").inc(usage.reasoningTokens());
+      tokens.labelValues(model, backend, "cached").inc(usage.cachedTokens());
+      long generating = end - r.firstTokenNanos();
+      if (ttft >= 0 && usage.outputTokens() > 0 && generating > 0) {
+        outputTokensPerSecond.labelValues(model, backend).observe(usage.outputTokens() / (generating / 1e9));
+      }
+    }
+    if (r.backend() != null) {
+      long own = (end - r.startNanos()) - r.upstreamWait().nanos();
+      overhead.labelValues(surface).observe(Math.max(0, own) / 1e9);
+    }
+  }
+
+  /** One gap between streamed tokens. */
+  public void interToken(String model, String backend, long nanos) {
+    interTokenLatency.labelValues(model, backend).observe(nanos / 1e9);
+  }
+
+  public void requestStarted(String surface) {
+    inflight.labelValues(surface).inc();
+  }
+
+  public void requestEnded(String surface) {
+    inflight.labelValues(surface).dec();
+  }
+
+  public void upstreamOpened(String backend) {
+    upstreamInflight.labelValues(backend).inc();
+  }
+
+  public void upstreamClosed(String backend) {
+    upstreamInflight.labelValues(backend).dec();
+  }
+
+  public void probed(String backend, boolean up, long nanos) {
+    backendUp.labelValues(backend).set(up ? 1 : 0);
+    probeDuration.labelValues(backend).observe(nanos / 1e9);
+  }
+
+  public void readiness(String component, boolean ready) {
+    readiness.labelValues(component).set(ready ? 1 : 0);
+  }
+
+  public void session(boolean errored, long requestCount) {
+    String outcome = errored ? "errored" : "error_free";
+    sessions.labelValues(outcome).inc();
+    sessionRequests.labelValues(outcome).inc(requestCount);
+  }
+
+  public void backgroundJobs(String state, long count) {
+    backgroundJobs.labelValues(state).set(count);
+  }
+
+  public void backgroundJobFinished(long nanos) {
+    backgroundJobDuration.observe(nanos / 1e9);
+  }
+
+  public void storeOperation(String op, long nanos) {
+    storeOperations.labelValues(op).observe(nanos / 1e9);
+  }
+
+  static String statusClass(int status) {
+    return status <= 0 ? "none" : (status / 100) + "xx";
+  }
+}

@@ -1,0 +1,17 @@
+package io.gantry.upstream;
+
+/** Told when a backend connection opens and closes, for the in-flight gauge per backend. */
+public interface UpstreamObserver {
+  UpstreamObserver NONE =
+      new UpstreamObserver() {
+        @Override
+        public void opened(String backend) {}
+
+        @Override
+        public void closed(String backend) {}
+      };
+
+  void opened(String backend);
+
+  void closed(String backend);
+}
