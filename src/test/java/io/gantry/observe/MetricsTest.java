@@ -1,0 +1,236 @@
+package io.gantry.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gantry.Gantry;
+import io.gantry.config.ObserveConfig;
+import io.gantry.core.Json;
+import io.gantry.testing.MetricsScrape;
+import io.gantry.testing.RawHttp;
+import io.gantry.testing.TestStack;
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exact counts: traffic through a gateway of its own (so nothing else moves its meters), then
+ * the exposition is read back and checked series by series, with promtool, as OpenMetrics, for
+ * sessions, for cardinality, and the access log line by line.
+ */
+class MetricsTest {
+  private static Gantry gantry;
+  private static String url;
+  private static ListAppender<ILoggingEvent> accessLog;
+
+  @BeforeAll
+  static void start() {
+    TestStack stack = TestStack.shared();
+    gantry =
+        Gantry.start(
+            TestStack.config(
+                    List.of(
+                        TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1"),
+                        TestStack.backend("sim-ollama", "ollama", stack.ollamaSim.baseUrl())),
+                    Map.of())
+                .withObserve(new ObserveConfig(1, false)));
+    url = gantry.baseUrl();
+    Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("gantry.access");
+    accessLog = new ListAppender<>();
+    accessLog.start();
+    logger.addAppender(accessLog);
+  }
+
+  @AfterAll
+  static void stop() {
+    ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("gantry.access").detachAppender(accessLog);
+    gantry.close();
+  }
+
+  private static HttpResponse<byte[]> chat(String model, String prompt, boolean stream, String... headers) {
+    return RawHttp.post(
+        url + "/v1/chat/completions",
+        "{\"model\":\"" + model + "\",\"stream\":" + stream
+            + ",\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\""
+            + prompt + "\"}]}",
+        headers);
+  }
+
+  @Test
+  void countsAndHistogramsPerLabelSet() throws Exception {
+    MetricsScrape before = MetricsScrape.of(url);
+    for (int i = 0; i < 3; i++) {
+      assertThat(chat(TestStack.OPENAI_MODEL, "ok sim:tokens=4", false).statusCode()).isEqualTo(200);
+    }
+    assertThat(chat(TestStack.OPENAI_MODEL, "stream sim:tokens=5", true).statusCode()).isEqualTo(200);
+    assertThat(chat(TestStack.OLLAMA_MODEL, "ollama sim:tokens=6", true).statusCode()).isEqualTo(200);
+    assertThat(chat(TestStack.OPENAI_MODEL, "sim:fail=500", false).statusCode()).isEqualTo(500);
+    assertThat(chat("no-such-model", "x", false).statusCode()).isEqualTo(404);
+    chat(TestStack.OPENAI_MODEL, "sim:tokens=9 sim:fail=cut-after:3", true);
+    MetricsScrape after = MetricsScrape.of(url);
+
+    assertThat(delta(before, after, "gantry_requests_total", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "status_class", "2xx"))
+        .isEqualTo(5); // 3 blocking, 1 stream, 1 cut stream (its status line said 200)
+    assertThat(delta(before, after, "gantry_requests_total", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "status_class", "5xx"))
+        .isEqualTo(1);
+    assertThat(delta(before, after, "gantry_requests_total", "surface", "chat", "model", "none", "backend", "none", "status_class", "4xx"))
+        .isEqualTo(1);
+    assertThat(delta(before, after, "gantry_errors_total", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "kind", "upstream_status"))
+        .isEqualTo(1);
+    assertThat(delta(before, after, "gantry_errors_total", "surface", "chat", "model", "none", "backend", "none", "kind", "model_not_found"))
+        .isEqualTo(1);
+    assertThat(delta(before, after, "gantry_errors_total", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "kind", "stream_interrupted"))
+        .isEqualTo(1);
+    assertThat(delta(before, after, "gantry_request_duration_seconds_count", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "stream", "false"))
+        .isEqualTo(4);
+    assertThat(delta(before, after, "gantry_time_to_first_token_seconds_count", "surface", "chat", "model", TestStack.OLLAMA_MODEL, "backend", "sim-ollama"))
+        .isEqualTo(1);
+    assertThat(delta(before, after, "gantry_inter_token_latency_seconds_count", "model", TestStack.OLLAMA_MODEL, "backend", "sim-ollama"))
+        .isEqualTo(5); // 6 tokens, 5 gaps
+    assertThat(delta(before, after, "gantry_tokens_total", "model", TestStack.OPENAI_MODEL, "backend", "sim", "direction", "output"))
+        .isEqualTo(3 * 4 + 5);
+    assertThat(delta(before, after, "gantry_tokens_total", "model", TestStack.OLLAMA_MODEL, "backend", "sim-ollama", "direction", "output"))
+        .isEqualTo(6);
+    assertThat(delta(before, after, "gantry_output_tokens_per_second_count", "model", TestStack.OLLAMA_MODEL, "backend", "sim-ollama"))
+        .isEqualTo(1);
+    assertThat(delta(before, after, "gantry_overhead_seconds_count", "surface", "chat")).isEqualTo(7);
+    assertThat(after.value("gantry_inflight_requests", "surface", "chat")).isZero();
+    assertThat(after.value("gantry_upstream_inflight", "backend", "sim")).isZero();
+    assertThat(after.value("gantry_backend_up", "backend", "sim")).isEqualTo(1);
+    assertThat(after.value("gantry_readiness", "component", "backends")).isEqualTo(1);
+    assertThat(after.value("gantry_readiness", "component", "store")).isEqualTo(1);
+    assertThat(after.value("jvm_threads_current")).isPositive();
+  }
+
+  @Test
+  void aClientThatLeavesMidStreamIsCountedAsADisconnect() throws Exception {
+    MetricsScrape before = MetricsScrape.of(url);
+    java.net.URI uri = java.net.URI.create(url);
+    String body =
+        "{\"model\":\"gantry-sim\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"sim:tokens=300 sim:delay=10\"}]}";
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      int events = 0;
+      for (String line = in.readLine(); line != null && events < 3; line = in.readLine()) {
+        events += line.startsWith("data: ") ? 1 : 0;
+      }
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        delta(before, MetricsScrape.of(url), "gantry_errors_total", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "kind", "client_disconnected") == 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> MetricsScrape.of(url).value("gantry_upstream_inflight", "backend", "sim") == 0);
+  }
+
+  private static double delta(MetricsScrape before, MetricsScrape after, String name, String... labels) {
+    return after.value(name, labels) - before.value(name, labels);
+  }
+
+  @Test
+  void sessionsAreCountedOnceIdleByOutcome() {
+    MetricsScrape before = MetricsScrape.of(url);
+    chat(TestStack.OPENAI_MODEL, "a sim:tokens=1", false, "x-session-id", "calm-session");
+    chat(TestStack.OPENAI_MODEL, "b sim:tokens=1", false, "x-session-id", "calm-session");
+    chat(TestStack.OPENAI_MODEL, "c sim:tokens=1", false, "x-session-id", "bumpy-session");
+    chat(TestStack.OPENAI_MODEL, "sim:fail=500", false, "x-session-id", "bumpy-session");
+    chat("no-such-model", "client error only", false, "x-session-id", "client-mistake");
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        delta(before, MetricsScrape.of(url), "gantry_sessions_total", "outcome", "error_free") == 2);
+    MetricsScrape after = MetricsScrape.of(url);
+    assertThat(delta(before, after, "gantry_sessions_total", "outcome", "errored")).isEqualTo(1);
+    assertThat(delta(before, after, "gantry_session_requests_total", "outcome", "error_free")).isEqualTo(3);
+    assertThat(delta(before, after, "gantry_session_requests_total", "outcome", "errored")).isEqualTo(2);
+  }
+
+  @Test
+  void expositionPassesPromtoolAndSpeaksOpenMetrics() throws Exception {
+    chat(TestStack.OPENAI_MODEL, "mixed sim:tokens=2", true);
+    chat(TestStack.OPENAI_MODEL, "sim:fail=500", false);
+    String text = MetricsScrape.of(url).text();
+    boolean promtool = new java.io.File("/usr/bin/promtool").canExecute();
+    if (!promtool && System.getenv("GANTRY_REQUIRE_PROMTOOL") == null) {
+      System.err.println("promtool missing: skipping the promtool check (CI installs it)");
+    } else {
+      Process check = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+      check.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+      check.getOutputStream().close();
+      String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(check.exitValue()).as(report).isZero();
+    }
+    HttpResponse<byte[]> open =
+        RawHttp.get(url + "/metrics", "Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    assertThat(open.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
+    assertThat(RawHttp.text(open).strip()).endsWith("# EOF");
+    assertThat(RawHttp.get(url + "/metrics").headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+  }
+
+  @Test
+  void tenThousandSessionsAndUsersAddNoSeries() throws Exception {
+    String body = "{\"model\":\"gantry-sim\",\"user\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi sim:tokens=1\"}]}";
+    RawHttp.post(url + "/v1/chat/completions", String.format(body, "warm"), "x-session-id", "warm");
+    long series = MetricsScrape.of(url).gantrySeries();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Integer>> calls = new ArrayList<>();
+      java.util.concurrent.Semaphore limit = new java.util.concurrent.Semaphore(64);
+      for (int i = 0; i < 10_000; i++) {
+        int n = i;
+        limit.acquire();
+        calls.add(pool.submit(() -> {
+          try {
+            return RawHttp.post(url + "/v1/chat/completions", String.format(body, "user-" + n), "x-session-id", "session-" + n).statusCode();
+          } finally {
+            limit.release();
+          }
+        }));
+      }
+      for (Future<Integer> call : calls) {
+        assertThat(call.get()).isEqualTo(200);
+      }
+    }
+    MetricsScrape after = MetricsScrape.of(url);
+    assertThat(after.gantrySeries()).isEqualTo(series);
+    assertThat(after.text()).doesNotContain("session-1").doesNotContain("user-1");
+  }
+
+  @Test
+  void accessLogIsOneJsonLinePerRequestWithoutContentOrSecrets() throws Exception {
+    accessLog.list.clear();
+    chat(TestStack.OPENAI_MODEL, "secret prompt text sim:tokens=3", true, "x-request-id", "log-check-1",
+        "x-session-id", "log-session", "Authorization", "Bearer sk-very-secret-key");
+    await().atMost(Duration.ofSeconds(2)).until(() -> accessLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("log-check-1")));
+    String line = accessLog.list.stream().map(ILoggingEvent::getFormattedMessage)
+        .filter(m -> m.contains("log-check-1")).findFirst().orElseThrow();
+    assertThat(line).doesNotContain("\n").doesNotContain("secret prompt").doesNotContain("sk-very-secret-key");
+    JsonNode json = Json.MAPPER.readTree(new ByteArrayInputStream(line.getBytes(StandardCharsets.UTF_8)));
+    assertThat(json.get("request_id").asText()).isEqualTo("log-check-1");
+    assertThat(json.get("session").asText()).isEqualTo("log-session");
+    assertThat(json.get("surface").asText()).isEqualTo("chat");
+    assertThat(json.get("model").asText()).isEqualTo(TestStack.OPENAI_MODEL);
+    assertThat(json.get("backend").asText()).isEqualTo("sim");
+    assertThat(json.get("status").asInt()).isEqualTo(200);
+    assertThat(json.get("stream").asBoolean()).isTrue();
+    assertThat(json.get("tokens_out").asInt()).isEqualTo(3);
+    assertThat(json.get("ttft_ms").asDouble()).isPositive();
+    assertThat(json.get("duration_ms").asDouble()).isGreaterThanOrEqualTo(json.get("ttft_ms").asDouble());
+    assertThat(json.has("error_kind") && json.has("tokens_in") && json.has("client") && json.has("time")).isTrue();
+  }
+}
