@@ -9,6 +9,7 @@ import io.gantry.core.Json;
 import io.gantry.core.Turn;
 import io.gantry.upstream.Backend;
 import io.gantry.upstream.BackendHttp;
+import io.gantry.upstream.BackendJson;
 import io.gantry.upstream.Embeddings;
 import io.gantry.upstream.ProbeResult;
 import io.gantry.upstream.UpstreamException;
@@ -144,23 +145,14 @@ public final class OllamaBackend implements Backend {
   }
 
   private JsonNode parse(String line) throws UpstreamException {
-    try {
-      return Json.MAPPER.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new UpstreamException(
-          UpstreamException.Kind.MALFORMED,
-          name,
-          "backend '" + name + "' sent a line that is not valid JSON",
-          e);
-    }
+    return BackendJson.parse(name, line, "a line");
   }
+
 
   @Override
   public Embeddings embed(String model, List<String> inputs, UpstreamMeta meta)
       throws UpstreamException {
-    var body = Json.object().put("model", model);
-    var array = body.putArray("input");
-    inputs.forEach(array::add);
+    var body = BackendJson.embeddingRequest(model, inputs);
     try (UpstreamResponse response = http.postJson("/api/embed", Json.bytes(body), meta)) {
       if (!response.isSuccess()) {
         throw response.toStatusException();

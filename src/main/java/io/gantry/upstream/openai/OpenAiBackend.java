@@ -9,6 +9,7 @@ import io.gantry.core.Json;
 import io.gantry.core.Turn;
 import io.gantry.upstream.Backend;
 import io.gantry.upstream.BackendHttp;
+import io.gantry.upstream.BackendJson;
 import io.gantry.upstream.Embeddings;
 import io.gantry.upstream.ProbeResult;
 import io.gantry.upstream.SseEvent;
@@ -158,23 +159,14 @@ public final class OpenAiBackend implements Backend {
   }
 
   private JsonNode parse(String data) throws UpstreamException {
-    try {
-      return Json.MAPPER.readTree(data);
-    } catch (JsonProcessingException e) {
-      throw new UpstreamException(
-          UpstreamException.Kind.MALFORMED,
-          name,
-          "backend '" + name + "' sent an event that is not valid JSON",
-          e);
-    }
+    return BackendJson.parse(name, data, "an event");
   }
+
 
   @Override
   public Embeddings embed(String model, List<String> inputs, UpstreamMeta meta)
       throws UpstreamException {
-    var body = Json.object().put("model", model);
-    var array = body.putArray("input");
-    inputs.forEach(array::add);
+    var body = BackendJson.embeddingRequest(model, inputs);
     body.put("encoding_format", "float");
     try (UpstreamResponse response = http.postJson("/embeddings", Json.bytes(body), meta)) {
       if (!response.isSuccess()) {
