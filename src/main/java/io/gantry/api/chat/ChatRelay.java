@@ -51,20 +51,19 @@ final class ChatRelay {
   private static void relayWhole(Exchange exchange, String backend, UpstreamResponse upstream)
       throws UpstreamException {
     byte[] bytes = upstream.readAll();
-    JsonNode parsed;
-    try {
-      parsed = Json.MAPPER.readTree(bytes);
-    } catch (IOException e) {
-      parsed = null;
-    }
-    if (parsed == null || !parsed.isObject()) {
+    JsonNode usage = JsonShape.objectField(bytes, "usage");
+    if (usage == null) {
       throw new UpstreamException(
           UpstreamException.Kind.MALFORMED,
           backend,
           "backend '" + backend + "' answered with a body that is not a JSON object",
           null);
     }
-    new ChatChunkParser().parseCompletion(parsed).forEach(exchange.record()::observe);
+    // The whole answer arrived at once: that is its first token, for time-to-first-token.
+    exchange.record().observe(FIRST_TOKEN);
+    if (usage.isObject()) {
+      exchange.record().observe(new Delta.UsageReport(ChatChunkParser.usage(usage)));
+    }
     exchange.sendBytes(upstream.status(), upstream.contentType(), bytes);
   }
 
