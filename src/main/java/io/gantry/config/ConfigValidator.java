@@ -36,6 +36,9 @@ final class ConfigValidator {
     if (config.observe().sessionIdleSeconds() < 1) {
       throw new ConfigException("Config key 'observe.session_idle_seconds' must be at least 1.");
     }
+    if (config.observe().otlpEndpoint() != null) {
+      checkUrl(config.observe().otlpEndpoint(), "observe.otlp_endpoint");
+    }
     String hosted = config.responses().hostedTools();
     if (!hosted.equals("drop") && !hosted.equals("reject")) {
       throw new ConfigException(

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.core.Json;
 import io.gantry.observe.ErrorKind;
 import io.gantry.observe.RequestRecord;
+import io.gantry.observe.Tracing;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -23,6 +24,7 @@ public final class Exchange {
   private final RequestRecord record;
   private final long maxBodyBytes;
   private final String limitName;
+  private final Tracing.RequestSpan span;
   private byte[] body;
   private boolean streamOpened;
 
@@ -31,12 +33,14 @@ public final class Exchange {
       ServerResponse response,
       RequestRecord record,
       long maxBodyBytes,
-      String limitName) {
+      String limitName,
+      Tracing.RequestSpan span) {
     this.request = request;
     this.response = response;
     this.record = record;
     this.maxBodyBytes = maxBodyBytes;
     this.limitName = limitName;
+    this.span = span;
   }
 
   public String method() {
@@ -55,10 +59,13 @@ public final class Exchange {
     return record;
   }
 
-  /** What a backend call made for this request carries: its id, a cancel handle, its wait clock. */
+  /**
+   * What a backend call made for this request carries: its id, a cancel handle, its wait clock and
+   * its span (the parent of the call's span).
+   */
   public io.gantry.upstream.UpstreamMeta upstreamMeta() {
     return new io.gantry.upstream.UpstreamMeta(
-        requestId(), new io.gantry.upstream.Cancellation(), record.upstreamWait());
+        requestId(), new io.gantry.upstream.Cancellation(), record.upstreamWait(), span);
   }
 
   public String header(String name) {
@@ -104,6 +111,11 @@ public final class Exchange {
             + limitName
             + ").",
         ErrorKind.CLIENT_INVALID);
+  }
+
+  /** The body as text when an endpoint has read it, else null (for content logging). */
+  String bodyTextIfRead() {
+    return body == null ? null : new String(body, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The body as a JSON object, or a 400 that says where the JSON breaks. */

@@ -6,6 +6,7 @@ import io.gantry.observe.ErrorKind;
 import io.gantry.observe.GantryMetrics;
 import io.gantry.observe.SessionTracker;
 import io.gantry.observe.RequestRecord;
+import io.gantry.observe.Tracing;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server. Every endpoint runs inside the same envelope: request id in and out, the body
- * limit, failures mapped to OpenAI errors, an access-log line, and in-flight counting so shutdown
- * can let running streams finish.
+ * limit, failures mapped to OpenAI errors, an access-log line, a server span (child of the client's
+ * W3C {@code traceparent}), and in-flight counting so shutdown can let running streams finish.
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
@@ -31,14 +32,23 @@ public final class GatewayServer implements AutoCloseable {
   private final GantryMetrics metrics;
   private final SessionTracker sessions;
   private static final io.helidon.http.HeaderName SESSION_ID = HeaderNames.create("x-session-id");
+  private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
+  private static final io.helidon.http.HeaderName TRACESTATE = HeaderNames.create("tracestate");
+  private final Tracing tracing;
 
   private final HttpRouting.Builder routing = HttpRouting.builder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
+  private boolean logContent;
   private WebServer server;
 
   public GatewayServer(
-      ServerConfig config, AccessLog accessLog, GantryMetrics metrics, SessionTracker sessions) {
+      ServerConfig config,
+      AccessLog accessLog,
+      GantryMetrics metrics,
+      SessionTracker sessions,
+      Tracing tracing) {
+    this.tracing = tracing;
     this.config = config;
     this.accessLog = accessLog;
     this.metrics = metrics;
@@ -47,7 +57,10 @@ public final class GatewayServer implements AutoCloseable {
 
   /** Registers an endpoint; {@code surface} names it in logs and metrics. */
   public GatewayServer route(Method method, String path, String surface, Endpoint endpoint) {
-    routing.route(method, path, wrap(surface, endpoint, true));
+    routing.route(
+        method,
+        path,
+        wrap(surface, endpoint, true, config.maxRequestBytes(), "server.max_request_bytes", path));
     return this;
   }
 
@@ -62,7 +75,7 @@ public final class GatewayServer implements AutoCloseable {
       long maxBodyBytes,
       String limitName,
       Endpoint endpoint) {
-    routing.route(method, path, wrap(surface, endpoint, true, maxBodyBytes, limitName));
+    routing.route(method, path, wrap(surface, endpoint, true, maxBodyBytes, limitName, path));
     return this;
   }
 
@@ -111,11 +124,18 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private Handler wrap(String surface, Endpoint endpoint, boolean logged) {
-    return wrap(surface, endpoint, logged, config.maxRequestBytes(), "server.max_request_bytes");
+    return wrap(
+        surface, endpoint, logged, config.maxRequestBytes(), "server.max_request_bytes", null);
   }
 
+  /** {@code route} is the path pattern the span names (null: no route matched). */
   private Handler wrap(
-      String surface, Endpoint endpoint, boolean logged, long maxBodyBytes, String limitName) {
+      String surface,
+      Endpoint endpoint,
+      boolean logged,
+      long maxBodyBytes,
+      String limitName,
+      String route) {
     return (ServerRequest req, ServerResponse res) -> {
       String requestId =
           RequestIds.accept(req.headers().first(HeaderNames.create("x-request-id")).orElse(null));
@@ -126,8 +146,13 @@ public final class GatewayServer implements AutoCloseable {
       if (logged) {
         record.tokenGaps(metrics::interToken);
         metrics.requestStarted(surface);
+        if (logContent) {
+          record.captureContent();
+        }
       }
-      Exchange exchange = new Exchange(req, res, record, maxBodyBytes, limitName);
+      // Polled health endpoints get no span, as they get no access-log line.
+      Tracing.RequestSpan span = logged ? startSpan(req, route) : Tracing.RequestSpan.NONE;
+      Exchange exchange = new Exchange(req, res, record, maxBodyBytes, limitName, span);
       inFlight.incrementAndGet();
       try {
         if (draining) {
@@ -156,18 +181,36 @@ public final class GatewayServer implements AutoCloseable {
       } finally {
         inFlight.decrementAndGet();
         if (logged) {
+          if (record.capturesContent()) {
+            record.input(exchange.bodyTextIfRead());
+          }
           metrics.requestEnded(surface);
           metrics.record(record);
           sessions.record(record);
           accessLog.write(record);
+          span.end(record);
         }
       }
     };
   }
 
+  /** Puts prompt and answer text in the access log ({@code observe.log_content}). */
+  public GatewayServer logContent(boolean enabled) {
+    this.logContent = enabled;
+    return this;
+  }
+
+  private Tracing.RequestSpan startSpan(ServerRequest req, String route) {
+    String traceparent = req.headers().first(TRACEPARENT).orElse(null);
+    String tracestate =
+        traceparent == null ? null : req.headers().first(TRACESTATE).orElse(null);
+    return tracing.startRequest(req.prologue().method().text(), route, traceparent, tracestate);
+  }
+
   private static boolean isDisconnect(Throwable failure) {
     return failure instanceof java.io.IOException
-        || failure instanceof java.io.UncheckedIOException;
+        || failure instanceof java.io.UncheckedIOException
+        || failure instanceof io.helidon.webserver.ServerConnectionException;
   }
 
   private static String clientAddress(ServerRequest req) {

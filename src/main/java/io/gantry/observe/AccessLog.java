@@ -43,6 +43,10 @@ public final class AccessLog {
     }
     line.put("stream", record.stream());
     line.put("client", record.clientAddress());
+    if (record.capturesContent()) {
+      line.put("input", record.input());
+      line.put("output", record.output());
+    }
     LOG.info(Json.text(line));
   }
 }

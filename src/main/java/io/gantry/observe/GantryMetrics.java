@@ -149,8 +149,18 @@ public final class GantryMetrics {
           .labelNames("surface")
           .register(registry);
 
+  private final boolean enabled;
+
   public GantryMetrics() {
-    JvmMetrics.builder().register(registry);
+    this(true);
+  }
+
+  /** {@code enabled} false records nothing (to measure what metrics cost; /metrics stays empty). */
+  public GantryMetrics(boolean enabled) {
+    this.enabled = enabled;
+    if (enabled) {
+      JvmMetrics.builder().register(registry);
+    }
   }
 
   public PrometheusRegistry registry() {
@@ -159,6 +169,9 @@ public final class GantryMetrics {
 
   /** Counts a finished request: everything its record gathered. */
   public void record(RequestRecord r) {
+    if (!enabled) {
+      return;
+    }
     String model = r.model() == null || r.backend() == null ? NONE : r.model();
     String backend = r.backend() == null ? NONE : r.backend();
     String surface = r.surface();
@@ -192,49 +205,82 @@ public final class GantryMetrics {
 
   /** One gap between streamed tokens. */
   public void interToken(String model, String backend, long nanos) {
+    if (!enabled) {
+      return;
+    }
     interTokenLatency.labelValues(model, backend).observe(nanos / 1e9);
   }
 
   public void requestStarted(String surface) {
+    if (!enabled) {
+      return;
+    }
     inflight.labelValues(surface).inc();
   }
 
   public void requestEnded(String surface) {
+    if (!enabled) {
+      return;
+    }
     inflight.labelValues(surface).dec();
   }
 
   public void upstreamOpened(String backend) {
+    if (!enabled) {
+      return;
+    }
     upstreamInflight.labelValues(backend).inc();
   }
 
   public void upstreamClosed(String backend) {
+    if (!enabled) {
+      return;
+    }
     upstreamInflight.labelValues(backend).dec();
   }
 
   public void probed(String backend, boolean up, long nanos) {
+    if (!enabled) {
+      return;
+    }
     backendUp.labelValues(backend).set(up ? 1 : 0);
     probeDuration.labelValues(backend).observe(nanos / 1e9);
   }
 
   public void readiness(String component, boolean ready) {
+    if (!enabled) {
+      return;
+    }
     readiness.labelValues(component).set(ready ? 1 : 0);
   }
 
   public void session(boolean errored, long requestCount) {
+    if (!enabled) {
+      return;
+    }
     String outcome = errored ? "errored" : "error_free";
     sessions.labelValues(outcome).inc();
     sessionRequests.labelValues(outcome).inc(requestCount);
   }
 
   public void backgroundJobs(String state, long count) {
+    if (!enabled) {
+      return;
+    }
     backgroundJobs.labelValues(state).set(count);
   }
 
   public void backgroundJobFinished(long nanos) {
+    if (!enabled) {
+      return;
+    }
     backgroundJobDuration.observe(nanos / 1e9);
   }
 
   public void storeOperation(String op, long nanos) {
+    if (!enabled) {
+      return;
+    }
     storeOperations.labelValues(op).observe(nanos / 1e9);
   }
 

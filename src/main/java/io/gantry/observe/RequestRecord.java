@@ -21,6 +21,8 @@ public final class RequestRecord {
   private long lastTokenNanos;
   private Usage usage;
   private String session;
+  private StringBuilder output;
+  private String input;
   private final UpstreamWait upstreamWait = new UpstreamWait();
   private TokenGaps tokenGaps = TokenGaps.NONE;
 
@@ -40,7 +42,12 @@ public final class RequestRecord {
   /** Notes a delta of the answer: the first visible one fixes the time to first token. */
   public void observe(Delta delta) {
     switch (delta) {
-      case Delta.Text t -> markFirstToken();
+      case Delta.Text t -> {
+        markFirstToken();
+        if (output != null) {
+          output.append(t.text());
+        }
+      }
       case Delta.Reasoning r -> markFirstToken();
       case Delta.ToolCallStart s -> markFirstToken();
       case Delta.UsageReport(Usage u) -> usage = u;
@@ -61,6 +68,29 @@ public final class RequestRecord {
       tokenGaps.gap(model, backend, now - lastTokenNanos);
     }
     lastTokenNanos = now;
+  }
+
+  /** Keep the prompt and answer text for the access log ({@code observe.log_content}). */
+  public void captureContent() {
+    output = new StringBuilder();
+  }
+
+  public boolean capturesContent() {
+    return output != null;
+  }
+
+  public void input(String text) {
+    input = text;
+  }
+
+  /** The request body when content is captured, else null. */
+  public String input() {
+    return input;
+  }
+
+  /** The answer text when content is captured, else null. */
+  public String output() {
+    return output == null ? null : output.toString();
   }
 
   public void tokenGaps(TokenGaps gaps) {

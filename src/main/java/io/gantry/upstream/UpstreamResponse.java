@@ -1,5 +1,6 @@
 package io.gantry.upstream;
 
+import io.gantry.observe.Tracing;
 import io.gantry.observe.UpstreamWait;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -7,22 +8,31 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-/** A backend's answer whose body is read as it arrives. Closing it aborts an unread body. */
+/**
+ * A backend's answer whose body is read as it arrives. Closing it aborts an unread body and ends the
+ * attempt's span.
+ */
 public final class UpstreamResponse implements AutoCloseable {
   private final String backend;
   private final HttpClientResponse response;
   private final UpstreamWait wait;
   private final UpstreamObserver observer;
+  private final Tracing.UpstreamSpan span;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
   private InputStream body;
 
   UpstreamResponse(
-      String backend, HttpClientResponse response, UpstreamWait wait, UpstreamObserver observer) {
+      String backend,
+      HttpClientResponse response,
+      UpstreamWait wait,
+      UpstreamObserver observer,
+      Tracing.UpstreamSpan span) {
     this.backend = backend;
     this.response = response;
     this.wait = wait;
     this.observer = observer;
+    this.span = span;
     observer.opened(backend);
   }
 
@@ -76,6 +86,7 @@ public final class UpstreamResponse implements AutoCloseable {
       return;
     }
     observer.closed(backend);
+    span.end();
     try {
       response.close();
     } catch (RuntimeException ignored) {

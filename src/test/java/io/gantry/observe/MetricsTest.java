@@ -139,6 +139,45 @@ class MetricsTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> MetricsScrape.of(url).value("gantry_upstream_inflight", "backend", "sim") == 0);
   }
 
+  @Test
+  void contentIsLoggedOnlyWhenAskedFor() throws Exception {
+    Gantry verbose =
+        Gantry.start(
+            TestStack.config(List.of(TestStack.backend("sim", "openai", TestStack.shared().openaiSim.baseUrl() + "/v1")), Map.of())
+                .withObserve(new ObserveConfig(300, true)));
+    try {
+      accessLog.list.clear();
+      RawHttp.post(verbose.baseUrl() + "/v1/chat/completions",
+          "{\"model\":\"gantry-sim\",\"messages\":[{\"role\":\"user\",\"content\":\"visible prompt sim:echo\"}]}",
+          "x-request-id", "content-check", "Authorization", "Bearer sk-hidden");
+      await().atMost(Duration.ofSeconds(2)).until(() -> accessLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("content-check")));
+      String line = accessLog.list.stream().map(ILoggingEvent::getFormattedMessage)
+          .filter(m -> m.contains("content-check")).findFirst().orElseThrow();
+      JsonNode json = Json.MAPPER.readTree(line);
+      assertThat(json.get("input").asText()).contains("visible prompt");
+      assertThat(json.get("output").asText()).contains("visible prompt");
+      assertThat(line).doesNotContain("sk-hidden");
+    } finally {
+      verbose.close();
+    }
+  }
+
+  @Test
+  void metricsCanBeSwitchedOff() {
+    Gantry quiet =
+        Gantry.start(
+            TestStack.config(List.of(TestStack.backend("sim", "openai", TestStack.shared().openaiSim.baseUrl() + "/v1")), Map.of())
+                .withObserve(new ObserveConfig(300, false, null, false)));
+    try {
+      RawHttp.post(quiet.baseUrl() + "/v1/chat/completions",
+          "{\"model\":\"gantry-sim\",\"messages\":[{\"role\":\"user\",\"content\":\"sim:tokens=2\"}]}");
+      String text = MetricsScrape.of(quiet.baseUrl()).text();
+      assertThat(text).doesNotContain("gantry_requests_total{").doesNotContain("jvm_");
+    } finally {
+      quiet.close();
+    }
+  }
+
   private static double delta(MetricsScrape before, MetricsScrape after, String name, String... labels) {
     return after.value(name, labels) - before.value(name, labels);
   }

@@ -59,10 +59,21 @@ final class ChatRelay {
           "backend '" + backend + "' answered with a body that is not a JSON object",
           null);
     }
-    // The whole answer arrived at once: that is its first token, for time-to-first-token.
-    exchange.record().observe(FIRST_TOKEN);
-    if (usage.isObject()) {
-      exchange.record().observe(new Delta.UsageReport(ChatChunkParser.usage(usage)));
+    if (exchange.record().capturesContent()) {
+      // Logging the answer's text (observe.log_content) needs the whole completion read.
+      try {
+        new ChatChunkParser()
+            .parseCompletion(Json.MAPPER.readTree(bytes))
+            .forEach(exchange.record()::observe);
+      } catch (IOException e) {
+        // Checked to be one JSON object above.
+      }
+    } else {
+      // The whole answer arrived at once: that is its first token, for time-to-first-token.
+      exchange.record().observe(FIRST_TOKEN);
+      if (usage.isObject()) {
+        exchange.record().observe(new Delta.UsageReport(ChatChunkParser.usage(usage)));
+      }
     }
     exchange.sendBytes(upstream.status(), upstream.contentType(), bytes);
   }
@@ -132,7 +143,8 @@ final class ChatRelay {
    */
   private static boolean tapEvent(Exchange exchange, ChatChunkParser tap, String data) {
     boolean interesting =
-        data.contains("\"tool_calls\"")
+        exchange.record().capturesContent()
+            || data.contains("\"tool_calls\"")
             || data.contains("\"usage\":{")
             || data.contains("\"error\"")
             || data.contains("\"finish_reason\":\"");
@@ -166,6 +178,8 @@ final class ChatRelay {
       // The client has its answer; an unreusable connection is simply closed.
     }
   }
+
+
 
   private static final Delta FIRST_TOKEN = new Delta.Text("");
 
