@@ -2,6 +2,7 @@ package io.gantry;
 
 import io.gantry.api.chat.ChatCompletionsEndpoint;
 import io.gantry.api.conversations.ConversationsEndpoints;
+import io.gantry.api.dashboard.DashboardEndpoints;
 import io.gantry.api.embeddings.EmbeddingsEndpoint;
 import io.gantry.api.files.FileBlobs;
 import io.gantry.api.files.FilesEndpoints;
@@ -12,11 +13,16 @@ import io.gantry.api.metrics.MetricsEndpoint;
 import io.gantry.api.models.ModelsEndpoints;
 import io.gantry.api.responses.ResponsesEndpoints;
 import io.gantry.config.BackendConfig;
+import io.gantry.config.ConfigException;
 import io.gantry.config.GantryConfig;
+import io.gantry.config.ObserveConfig;
 import io.gantry.edge.GatewayServer;
 import io.gantry.observe.AccessLog;
+import io.gantry.observe.DashboardSampler;
 import io.gantry.observe.GantryMetrics;
+import io.gantry.observe.OtlpTracing;
 import io.gantry.observe.SessionTracker;
+import io.gantry.observe.Tracing;
 import io.gantry.route.BackendRegistry;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.RegisteredBackend;
@@ -37,8 +43,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +61,8 @@ public final class Gantry implements AutoCloseable {
   private final Database database;
   private final ResponsesEndpoints responses;
   private final SessionTracker sessions;
+  private final Tracing tracing;
+  private final DashboardSampler dashboard;
 
   private Gantry(
       GantryConfig config,
@@ -60,8 +70,12 @@ public final class Gantry implements AutoCloseable {
       GatewayServer server,
       Database database,
       ResponsesEndpoints responses,
-      SessionTracker sessions) {
+      SessionTracker sessions,
+      DashboardSampler dashboard,
+      Tracing tracing) {
     this.sessions = sessions;
+    this.tracing = tracing;
+    this.dashboard = dashboard;
     this.config = config;
     this.registry = registry;
     this.server = server;
@@ -79,7 +93,7 @@ public final class Gantry implements AutoCloseable {
         config.discovery().enabled() == null
             ? config.backends().isEmpty()
             : config.discovery().enabled();
-    GantryMetrics metrics = new GantryMetrics();
+    GantryMetrics metrics = new GantryMetrics(config.observe().metrics());
     SessionTracker sessions =
         new SessionTracker(metrics, Duration.ofSeconds(config.observe().sessionIdleSeconds()));
     UpstreamObserver upstreamObserver =
@@ -104,6 +118,7 @@ public final class Gantry implements AutoCloseable {
           metrics.readiness("backends", registry.anyReady());
         });
     ModelRouter router = new ModelRouter(registry, config.aliases());
+    Tracing tracing = tracing(config.observe(), System.getenv(), dialects(registry));
     Database database =
         Database.open(
             config.store().url() != null
@@ -133,8 +148,15 @@ public final class Gantry implements AutoCloseable {
               metrics.readiness("store", database.ping());
               responses.backgroundJobStates().forEach(metrics::backgroundJobs);
             });
+    DashboardSampler dashboard =
+        new DashboardSampler(
+            metrics.registry(),
+            () -> registry.backends().stream().map(Gantry::dashboardRow).toList(),
+            () -> responses.backgroundJobStates().forEach(metrics::backgroundJobs));
+    DashboardEndpoints dashboardEndpoints = new DashboardEndpoints(dashboard);
     GatewayServer server =
-        new GatewayServer(config.server(), new AccessLog(), metrics, sessions);
+        new GatewayServer(config.server(), new AccessLog(), metrics, sessions, tracing)
+            .logContent(config.observe().logContent());
     ModelsEndpoints models = new ModelsEndpoints(router);
     HealthEndpoints health = new HealthEndpoints(registry, discovery, database);
     ConversationsEndpoints conversations = new ConversationsEndpoints(conversationStore);
@@ -199,12 +221,19 @@ public final class Gantry implements AutoCloseable {
         .route(Method.GET, "/v1/gantry/compatibility", "gantry", new CompatibilityMatrix()::serve)
         .quietRoute(Method.GET, "/livez", health::live)
         .quietRoute(Method.GET, "/readyz", health::ready)
-        .quietRoute(Method.GET, "/metrics", metricsEndpoint::scrape);
+        .quietRoute(Method.GET, "/metrics", metricsEndpoint::scrape)
+        // Quiet: the dashboard's own polling must not show up in the numbers it draws.
+        .quietRoute(Method.GET, "/dashboard", dashboardEndpoints::page)
+        .quietRoute(Method.GET, "/dashboard/", dashboardEndpoints::redirectToPage)
+        .quietRoute(Method.GET, "/dashboard/data", dashboardEndpoints::data)
+        .quietRoute(Method.GET, "/dashboard/assets/{file}", dashboardEndpoints::asset);
 
     registry.start();
+    dashboard.start();
     responses.recoverBackgroundJobs();
     server.start();
-    Gantry gantry = new Gantry(config, registry, server, database, responses, sessions);
+    Gantry gantry =
+        new Gantry(config, registry, server, database, responses, sessions, dashboard, tracing);
     LOG.info("Gantry listening on {}/v1", gantry.baseUrl());
     if (!registry.anyReady()) {
       LOG.warn(
@@ -215,6 +244,120 @@ public final class Gantry implements AutoCloseable {
               .toList());
     }
     return gantry;
+  }
+
+  private static DashboardSampler.BackendRow dashboardRow(RegisteredBackend b) {
+    return new DashboardSampler.BackendRow(
+        b.backend().name(),
+        b.backend().dialect(),
+        b.backend().url(),
+        b.source(),
+        b.health().ready(),
+        b.models(),
+        b.health().lastError(),
+        b.health().checkedAt());
+  }
+
+  /** Where traces go, and which setting said so. */
+  record TraceTarget(String url, String source) {}
+
+  /**
+   * Tracing as configured: {@code observe.otlp_endpoint}, else the standard {@code
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT} (used as is) or {@code OTEL_EXPORTER_OTLP_ENDPOINT} (with
+   * {@code /v1/traces}). With none of them, or {@code OTEL_SDK_DISABLED=true} or {@code
+   * OTEL_TRACES_EXPORTER=none}, tracing is off and no SDK is built.
+   */
+  /**
+   * The share of traces to keep: {@code OTEL_TRACES_SAMPLER_ARG} with a ratio-based {@code
+   * OTEL_TRACES_SAMPLER} ({@code traceidratio} or {@code parentbased_traceidratio}); else all.
+   */
+  static double samplingRatio(Map<String, String> env) {
+    String sampler = value(env, "OTEL_TRACES_SAMPLER");
+    String arg = value(env, "OTEL_TRACES_SAMPLER_ARG");
+    if (sampler == null || !sampler.endsWith("traceidratio") || arg == null) {
+      return 1.0;
+    }
+    try {
+      double ratio = Double.parseDouble(arg);
+      if (ratio >= 0 && ratio <= 1) {
+        return ratio;
+      }
+    } catch (NumberFormatException ignored) {
+      // Falls through to the error below.
+    }
+    throw new ConfigException(
+        "OTEL_TRACES_SAMPLER_ARG is '" + arg + "'; use a ratio from 0 to 1, e.g. 0.1.");
+  }
+
+  static Tracing tracing(
+      ObserveConfig observe, Map<String, String> env, Map<String, String> dialects) {
+    TraceTarget target = traceTarget(observe, env);
+    if (target == null) {
+      return Tracing.OFF;
+    }
+    String protocol = value(env, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL");
+    protocol = protocol != null ? protocol : value(env, "OTEL_EXPORTER_OTLP_PROTOCOL");
+    if (protocol != null && !protocol.equals("http/protobuf")) {
+      LOG.warn("OTLP protocol '{}' is not supported; traces go as http/protobuf", protocol);
+    }
+    String service = value(env, "OTEL_SERVICE_NAME");
+    service = service == null ? "gantry" : service;
+    double ratio = samplingRatio(env);
+    try {
+      Tracing tracing = OtlpTracing.start(target.url(), service, dialects, ratio);
+      LOG.info(
+          "Exporting traces to {} (from {}) as service '{}'",
+          target.url(),
+          target.source(),
+          service);
+      return tracing;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "'"
+              + target.source()
+              + "' gives the traces URL '"
+              + target.url()
+              + "', which is not an http(s) URL: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** The OTLP traces URL and the setting it came from, or null: tracing off. */
+  static TraceTarget traceTarget(ObserveConfig observe, Map<String, String> env) {
+    if ("true".equalsIgnoreCase(value(env, "OTEL_SDK_DISABLED"))
+        || "none".equalsIgnoreCase(value(env, "OTEL_TRACES_EXPORTER"))) {
+      return null;
+    }
+    if (observe.otlpEndpoint() != null) {
+      return new TraceTarget(tracesUrl(observe.otlpEndpoint()), "observe.otlp_endpoint");
+    }
+    String traces = value(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+    if (traces != null) {
+      return new TraceTarget(traces, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+    }
+    String base = value(env, "OTEL_EXPORTER_OTLP_ENDPOINT");
+    return base == null ? null : new TraceTarget(tracesUrl(base), "OTEL_EXPORTER_OTLP_ENDPOINT");
+  }
+
+  /** A collector's base URL with the traces path ({@code /v1/traces}) unless it already has it. */
+  private static String tracesUrl(String base) {
+    String url = base.replaceAll("/+$", "");
+    return url.endsWith("/v1/traces") ? url : url + "/v1/traces";
+  }
+
+  private static String value(Map<String, String> env, String name) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  /** Each backend's name to its dialect, which traces report as the GenAI provider. */
+  private static Map<String, String> dialects(BackendRegistry registry) {
+    Map<String, String> out = new HashMap<>();
+    for (RegisteredBackend entry : registry.backends()) {
+      out.put(entry.backend().name(), entry.backend().dialect());
+    }
+    return out;
   }
 
   private static List<RegisteredBackend> backends(
@@ -311,6 +454,9 @@ public final class Gantry implements AutoCloseable {
     registry.close();
     responses.close();
     sessions.close();
+    dashboard.close();
     database.close();
+    // Last: spans of requests and background jobs that ended during the drain still go out.
+    tracing.close();
   }
 }

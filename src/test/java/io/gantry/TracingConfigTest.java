@@ -85,4 +85,18 @@ class TracingConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("observe.otlp_endpoint");
   }
+
+  @Test
+  void samplingRatioFromTheStandardVariables() {
+    assertThat(Gantry.samplingRatio(Map.of())).isEqualTo(1.0);
+    assertThat(
+            Gantry.samplingRatio(
+                Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG", "0.1")))
+        .isEqualTo(0.1);
+    assertThat(Gantry.samplingRatio(Map.of("OTEL_TRACES_SAMPLER", "always_on", "OTEL_TRACES_SAMPLER_ARG", "0.1")))
+        .isEqualTo(1.0);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Gantry.samplingRatio(Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "2")))
+        .hasMessageContaining("OTEL_TRACES_SAMPLER_ARG");
+  }
 }

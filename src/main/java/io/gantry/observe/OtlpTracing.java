@@ -79,6 +79,15 @@ public final class OtlpTracing implements Tracing {
    */
   public static OtlpTracing start(
       String tracesUrl, String serviceName, Map<String, String> dialects) {
+    return start(tracesUrl, serviceName, dialects, 1.0);
+  }
+
+  /**
+   * Starts exporting a share of the traces: {@code ratio} of the requests that arrive without a
+   * sampled parent (a client's sampled {@code traceparent} is always followed).
+   */
+  public static OtlpTracing start(
+      String tracesUrl, String serviceName, Map<String, String> dialects, double ratio) {
     OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(tracesUrl).build();
     AttributesBuilder resource = Attributes.builder().put(SERVICE_NAME, serviceName);
     String version = OtlpTracing.class.getPackage().getImplementationVersion();
@@ -88,11 +97,18 @@ public final class OtlpTracing implements Tracing {
     SdkTracerProvider provider =
         SdkTracerProvider.builder()
             .setResource(Resource.getDefault().merge(Resource.create(resource.build())))
+            .setSampler(
+                io.opentelemetry.sdk.trace.samplers.Sampler.parentBased(
+                    io.opentelemetry.sdk.trace.samplers.Sampler.traceIdRatioBased(ratio)))
             // A second rather than the SDK's five: traces show up while one still looks for them.
             // Under load, full batches go out earlier anyway.
             .addSpanProcessor(
                 BatchSpanProcessor.builder(exporter)
                     .setScheduleDelay(Duration.ofSeconds(1))
+                    // Larger batches, fewer exports: a busy gateway makes thousands of spans a
+                    // second, and every export is an HTTP round trip.
+                    .setMaxExportBatchSize(2048)
+                    .setMaxQueueSize(16384)
                     .build())
             .build();
     return new OtlpTracing(provider, dialects);
