@@ -144,7 +144,7 @@ public final class GatewayServer implements AutoCloseable {
       record.surface(surface);
       record.session(req.headers().first(SESSION_ID).orElse(null));
       if (logged) {
-        record.tokenGaps(metrics::interToken);
+        record.tokenGaps(metrics.tokenGaps());
         metrics.requestStarted(surface);
         if (logContent) {
           record.captureContent();

@@ -1,14 +1,13 @@
 package io.gantry.observe;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gantry.core.Json;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One JSON line per request on the {@code gantry.access} logger. Never holds prompt or output text
- * and never a credential: only ids, names, numbers.
+ * (unless content logging is on) and never a credential: only ids, names, numbers. Written with a
+ * plain builder, not a JSON tree: it runs once per request on every request's path.
  */
 public final class AccessLog {
   private static final Logger LOG = LoggerFactory.getLogger("gantry.access");
@@ -18,35 +17,84 @@ public final class AccessLog {
       return;
     }
     long now = System.nanoTime();
-    ObjectNode line = Json.object();
-    line.put("time", Instant.now().toString());
-    line.put("request_id", record.requestId());
-    line.put("session", record.session());
-    line.put("surface", record.surface());
-    line.put("model", record.model());
-    line.put("backend", record.backend());
-    line.put("status", record.status());
-    line.put("error_kind", record.errorKind() == null ? null : record.errorKind().label());
-    line.put("duration_ms", (now - record.startNanos()) / 1_000_000.0);
+    JsonLine line = new JsonLine();
+    line.field("time", Instant.now().toString());
+    line.field("request_id", record.requestId());
+    line.field("session", record.session());
+    line.field("surface", record.surface());
+    line.field("model", record.model());
+    line.field("backend", record.backend());
+    line.number("status", record.status());
+    line.field("error_kind", record.errorKind() == null ? null : record.errorKind().label());
+    line.millis("duration_ms", now - record.startNanos());
     long ttft = record.timeToFirstTokenNanos();
-    if (ttft >= 0) {
-      line.put("ttft_ms", ttft / 1_000_000.0);
-    } else {
-      line.putNull("ttft_ms");
-    }
-    if (record.usage() != null) {
-      line.put("tokens_in", record.usage().inputTokens());
-      line.put("tokens_out", record.usage().outputTokens());
-    } else {
-      line.putNull("tokens_in");
-      line.putNull("tokens_out");
-    }
-    line.put("stream", record.stream());
-    line.put("client", record.clientAddress());
+    line.millis("ttft_ms", ttft >= 0 ? ttft : null);
+    line.number("tokens_in", record.usage() == null ? null : record.usage().inputTokens());
+    line.number("tokens_out", record.usage() == null ? null : record.usage().outputTokens());
+    line.bool("stream", record.stream());
+    line.field("client", record.clientAddress());
     if (record.capturesContent()) {
-      line.put("input", record.input());
-      line.put("output", record.output());
+      line.field("input", record.input());
+      line.field("output", record.output());
     }
-    LOG.info(Json.text(line));
+    LOG.info(line.end());
+  }
+
+  /** A flat JSON object written field by field, with string escaping per RFC 8259. */
+  static final class JsonLine {
+    private final StringBuilder out = new StringBuilder(320).append('{');
+
+    private void name(String name) {
+      if (out.length() > 1) {
+        out.append(',');
+      }
+      out.append('"').append(name).append("\":");
+    }
+
+    void field(String name, String value) {
+      name(name);
+      if (value == null) {
+        out.append("null");
+        return;
+      }
+      out.append('"');
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        switch (c) {
+          case '"' -> out.append("\\\"");
+          case '\\' -> out.append("\\\\");
+          case '\n' -> out.append("\\n");
+          case '\r' -> out.append("\\r");
+          case '\t' -> out.append("\\t");
+          default -> {
+            if (c < 0x20) {
+              out.append(String.format("\\u%04x", (int) c));
+            } else {
+              out.append(c);
+            }
+          }
+        }
+      }
+      out.append('"');
+    }
+
+    void number(String name, Number value) {
+      name(name);
+      out.append(value == null ? "null" : value.toString());
+    }
+
+    void millis(String name, Long nanos) {
+      name(name);
+      out.append(nanos == null ? "null" : Double.toString(nanos / 1_000_000.0));
+    }
+
+    void bool(String name, boolean value) {
+      name(name);
+      out.append(value);
+    }
+
+    String end() {
+      return out.append('}').toString();
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.gantry.observe;
 
 import io.gantry.core.Usage;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -151,6 +152,11 @@ public final class GantryMetrics {
 
   private final boolean enabled;
 
+  private record RouteKey(String surface, String model, String backend) {}
+
+  private final java.util.Map<RouteKey, RouteMeters> routes =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public GantryMetrics() {
     this(true);
   }
@@ -175,32 +181,57 @@ public final class GantryMetrics {
     String model = r.model() == null || r.backend() == null ? NONE : r.model();
     String backend = r.backend() == null ? NONE : r.backend();
     String surface = r.surface();
+    RouteMeters meters =
+        routes.computeIfAbsent(
+            new RouteKey(surface, model, backend), k -> new RouteMeters(this, surface, model, backend));
     long end = System.nanoTime();
     double seconds = (end - r.startNanos()) / 1e9;
-    requests.labelValues(surface, model, backend, statusClass(r.status())).inc();
-    duration.labelValues(surface, model, backend, Boolean.toString(r.stream())).observe(seconds);
+    meters.requests(r.status()).inc();
+    (r.stream() ? meters.durationStreaming : meters.durationBlocking).observe(seconds);
     if (r.errorKind() != null) {
       errors.labelValues(surface, model, backend, r.errorKind().label()).inc();
     }
     long ttft = r.timeToFirstTokenNanos();
     if (ttft >= 0) {
-      timeToFirstToken.labelValues(surface, model, backend).observe(ttft / 1e9);
+      meters.timeToFirstToken.observe(ttft / 1e9);
     }
     Usage usage = r.usage();
     if (usage != null) {
-      tokens.labelValues(model, backend, "input").inc(usage.inputTokens());
-      tokens.labelValues(model, backend, "output").inc(usage.outputTokens());
-      tokens.labelValues(model, backend, "reasoning").inc(usage.reasoningTokens());
-      tokens.labelValues(model, backend, "cached").inc(usage.cachedTokens());
+      meters.inputTokens.inc(usage.inputTokens());
+      meters.outputTokens.inc(usage.outputTokens());
+      meters.reasoningTokens.inc(usage.reasoningTokens());
+      meters.cachedTokens.inc(usage.cachedTokens());
       long generating = end - r.firstTokenNanos();
       if (ttft >= 0 && usage.outputTokens() > 0 && generating > 0) {
-        outputTokensPerSecond.labelValues(model, backend).observe(usage.outputTokens() / (generating / 1e9));
+        meters.outputTokensPerSecond.observe(usage.outputTokens() / (generating / 1e9));
       }
     }
     if (r.backend() != null) {
       long own = (end - r.startNanos()) - r.upstreamWait().nanos();
-      overhead.labelValues(surface).observe(Math.max(0, own) / 1e9);
+      meters.overhead.observe(Math.max(0, own) / 1e9);
     }
+  }
+
+
+  /**
+   * Gaps between one request's tokens: resolves its labelled series on the first gap and keeps
+   * it, since a stream reports one gap per token.
+   */
+  public RequestRecord.TokenGaps tokenGaps() {
+    if (!enabled) {
+      return RequestRecord.TokenGaps.NONE;
+    }
+    return new RequestRecord.TokenGaps() {
+      private DistributionDataPoint series;
+
+      @Override
+      public void gap(String model, String backend, long nanos) {
+        if (series == null) {
+          series = interTokenLatency.labelValues(model, backend);
+        }
+        series.observe(nanos / 1e9);
+      }
+    };
   }
 
   /** One gap between streamed tokens. */
