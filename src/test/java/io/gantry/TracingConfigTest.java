@@ -18,18 +18,18 @@ class TracingConfigTest {
 
   @Test
   void offWithoutAnEndpoint() {
-    assertThat(Gantry.traceTarget(NO_KEY, Map.of("OTEL_SERVICE_NAME", "x"))).isNull();
-    assertThat(Gantry.tracing(NO_KEY, Map.of(), Map.of())).isSameAs(Tracing.OFF);
+    assertThat(TracingSettings.traceTarget(NO_KEY, Map.of("OTEL_SERVICE_NAME", "x"))).isNull();
+    assertThat(TracingSettings.tracing(NO_KEY, Map.of(), Map.of())).isSameAs(Tracing.OFF);
   }
 
   @Test
   void theKeyIsABaseUrlAndWinsOverTheEnvironment() {
     ObserveConfig key = new ObserveConfig(null, null, "http://collector:4318/");
-    assertThat(Gantry.traceTarget(key, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://other:4318")))
+    assertThat(TracingSettings.traceTarget(key, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://other:4318")))
         .isEqualTo(
-            new Gantry.TraceTarget("http://collector:4318/v1/traces", "observe.otlp_endpoint"));
+            new TracingSettings.TraceTarget("http://collector:4318/v1/traces", "observe.otlp_endpoint"));
     assertThat(
-            Gantry.traceTarget(
+            TracingSettings.traceTarget(
                     new ObserveConfig(null, null, "http://collector:4318/v1/traces"), Map.of())
                 .url())
         .isEqualTo("http://collector:4318/v1/traces");
@@ -38,31 +38,31 @@ class TracingConfigTest {
   @Test
   void standardVariables() {
     assertThat(
-            Gantry.traceTarget(NO_KEY, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/otlp")))
+            TracingSettings.traceTarget(NO_KEY, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/otlp")))
         .isEqualTo(
-            new Gantry.TraceTarget("http://c:4318/otlp/v1/traces", "OTEL_EXPORTER_OTLP_ENDPOINT"));
+            new TracingSettings.TraceTarget("http://c:4318/otlp/v1/traces", "OTEL_EXPORTER_OTLP_ENDPOINT"));
     assertThat(
-            Gantry.traceTarget(
+            TracingSettings.traceTarget(
                 NO_KEY,
                 Map.of(
                     "OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318",
                     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://t:9999/custom")))
         .isEqualTo(
-            new Gantry.TraceTarget("http://t:9999/custom", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
-    assertThat(Gantry.traceTarget(NO_KEY, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "  "))).isNull();
+            new TracingSettings.TraceTarget("http://t:9999/custom", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
+    assertThat(TracingSettings.traceTarget(NO_KEY, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "  "))).isNull();
   }
 
   @Test
   void standardSwitchesTurnItOff() {
     ObserveConfig key = new ObserveConfig(null, null, "http://collector:4318");
-    assertThat(Gantry.traceTarget(key, Map.of("OTEL_SDK_DISABLED", "true"))).isNull();
-    assertThat(Gantry.traceTarget(key, Map.of("OTEL_TRACES_EXPORTER", "none"))).isNull();
+    assertThat(TracingSettings.traceTarget(key, Map.of("OTEL_SDK_DISABLED", "true"))).isNull();
+    assertThat(TracingSettings.traceTarget(key, Map.of("OTEL_TRACES_EXPORTER", "none"))).isNull();
   }
 
   @Test
   void aBadVariableIsAConfigErrorNamingIt() {
     assertThatThrownBy(() ->
-            Gantry.tracing(
+            TracingSettings.tracing(
                 NO_KEY, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("OTEL_EXPORTER_OTLP_ENDPOINT");
@@ -88,15 +88,15 @@ class TracingConfigTest {
 
   @Test
   void samplingRatioFromTheStandardVariables() {
-    assertThat(Gantry.samplingRatio(Map.of())).isEqualTo(1.0);
+    assertThat(TracingSettings.samplingRatio(Map.of())).isEqualTo(1.0);
     assertThat(
-            Gantry.samplingRatio(
+            TracingSettings.samplingRatio(
                 Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG", "0.1")))
         .isEqualTo(0.1);
-    assertThat(Gantry.samplingRatio(Map.of("OTEL_TRACES_SAMPLER", "always_on", "OTEL_TRACES_SAMPLER_ARG", "0.1")))
+    assertThat(TracingSettings.samplingRatio(Map.of("OTEL_TRACES_SAMPLER", "always_on", "OTEL_TRACES_SAMPLER_ARG", "0.1")))
         .isEqualTo(1.0);
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> Gantry.samplingRatio(Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "2")))
+            () -> TracingSettings.samplingRatio(Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "2")))
         .hasMessageContaining("OTEL_TRACES_SAMPLER_ARG");
   }
 }
