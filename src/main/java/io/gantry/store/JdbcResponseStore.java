@@ -186,24 +186,7 @@ public final class JdbcResponseStore implements ResponseStore {
     return tx.single(
         "list input items of response " + responseId,
         c -> {
-          try (PreparedStatement s = c.prepareStatement(sql.formatted(bound))) {
-            int p = 1;
-            s.setString(p++, responseId);
-            if (afterItemId != null) {
-              s.setString(p++, responseId);
-              s.setString(p++, afterItemId);
-            }
-            // One more than asked tells whether there are more without counting them all.
-            s.setInt(p, limit + 1);
-            List<String> items = new ArrayList<>(Math.min(limit + 1, 128));
-            try (ResultSet rs = s.executeQuery()) {
-              while (rs.next()) {
-                items.add(rs.getString(1));
-              }
-            }
-            boolean hasMore = items.size() > limit;
-            return new ItemPage(hasMore ? items.subList(0, limit) : items, hasMore);
-          }
+          return ItemPages.read(c, sql.formatted(bound), responseId, afterItemId, limit);
         });
   }
 
