@@ -9,7 +9,8 @@ import java.time.Duration;
  * @param firstByteMs from sending the request to the response headers (includes prompt processing,
  *     which can be long on local hardware)
  * @param idleMs longest silence between two pieces of a streamed answer
- * @param totalMs whole request; 0 means unlimited
+ * @param totalMs whole request; accepted but not enforced yet (per-stage timeouts are the
+ *     reliability work still to come)
  */
 public record TimeoutsConfig(Long connectMs, Long firstByteMs, Long idleMs, Long totalMs) {
 
