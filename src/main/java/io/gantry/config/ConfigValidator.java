@@ -63,12 +63,31 @@ final class ConfigValidator {
             "Config key '" + key + ".name': the name '" + backend.name() + "' is used twice.");
       }
       TimeoutsConfig t = backend.timeouts();
-      if (t.connectMs() <= 0 || t.firstByteMs() <= 0 || t.idleMs() <= 0 || t.totalMs() < 0) {
+      if (t.connectMs() <= 0 || t.firstTokenMs() <= 0 || t.idleMs() <= 0 || t.totalMs() < 0) {
         throw new ConfigException(
             "Config key '"
                 + key
-                + ".timeouts': connect_ms, first_byte_ms and idle_ms must be positive, total_ms 0"
+                + ".timeouts': connect_ms, first_token_ms and idle_ms must be positive, total_ms 0"
                 + " (unlimited) or more.");
+      }
+      RetriesConfig r = backend.retries();
+      if (r.maxAttempts() < 1 || r.maxAttempts() > 10) {
+        throw new ConfigException(
+            "Config key '" + key + ".retries.max_attempts' must be 1 (no retries) to 10.");
+      }
+      if (r.initialBackoffMs() < 0 || r.maxBackoffMs() < r.initialBackoffMs()) {
+        throw new ConfigException(
+            "Config key '"
+                + key
+                + ".retries': initial_backoff_ms must be 0 or more and max_backoff_ms at least"
+                + " initial_backoff_ms.");
+      }
+      if (r.budgetRatio() < 0 || r.budgetRatio() > 1 || r.budgetFloor() < 0) {
+        throw new ConfigException(
+            "Config key '"
+                + key
+                + ".retries': budget_ratio must be 0 to 1 (e.g. 0.2 = retries up to 20% of"
+                + " requests) and budget_floor 0 or more.");
       }
     }
     for (Map.Entry<String, String> alias : config.aliases().entrySet()) {

@@ -57,9 +57,13 @@ public final class ErrorMapper {
           new ApiException(
               504,
               "server_error",
-              "upstream_timeout",
+              "upstream_" + e.stage().label() + "_timeout",
               null,
-              "Backend '" + e.backend() + "' did not answer within its time limit.",
+              "Backend '"
+                  + e.backend()
+                  + "' ran out of time: "
+                  + e.getMessage()
+                  + ". The limits are the backend's timeouts in the config.",
               ErrorKind.UPSTREAM_TIMEOUT);
       case MALFORMED ->
           new ApiException(

@@ -14,6 +14,7 @@ package io.gantry.simulator;
  * @param failStatus answer with this HTTP error status, or null
  * @param slowFirstMs pause before the first token (before the headers when not streaming)
  * @param fault a fault in the middle of the reply, or null
+ * @param failFirst fail the first attempts of identical requests with a status, or null
  */
 record Directives(
     Integer tokens,
@@ -26,14 +27,22 @@ record Directives(
     Long delayMs,
     Integer failStatus,
     long slowFirstMs,
-    StreamFault fault) {
+    StreamFault fault,
+    FailFirst failFirst) {
 
   static final Directives NONE =
-      new Directives(null, false, false, null, null, false, 0, null, null, 0, null);
+      new Directives(null, false, false, null, null, false, 0, null, null, 0, null, null);
 
   private static final String KNOWN =
       "tokens=N, echo, history, tool=NAME|auto, tools=N, bad-args, reason=N, delay=MS,"
-          + " fail=CODE|stall-after:N|cut-after:N|malformed-after:N|slow-first:MS";
+          + " fail=CODE|stall-after:N|cut-after:N|malformed-after:N|slow-first:MS,"
+          + " fail-first=N:CODE";
+
+  /**
+   * The first {@code attempts} requests with the same body get HTTP {@code status}; later ones are
+   * answered normally (to test a client's retries).
+   */
+  record FailFirst(int attempts, int status) {}
 
   /** What goes wrong after {@code afterTokens} tokens. */
   record StreamFault(Kind kind, int afterTokens) {
@@ -82,6 +91,7 @@ record Directives(
         case "reason" -> with(b -> b.reason = count(value));
         case "delay" -> with(b -> b.delayMs = (long) count(value));
         case "fail" -> fail(require(value));
+        case "fail-first" -> failFirst(require(value));
         default -> throw new IllegalArgumentException("unknown directive");
       };
     } catch (IllegalArgumentException e) {
@@ -108,6 +118,19 @@ record Directives(
       case "slow-first" -> with(b -> b.slowFirstMs = n);
       default -> throw new IllegalArgumentException("unknown fault '" + kind + "'");
     };
+  }
+
+  private Directives failFirst(String value) {
+    int colon = value.indexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException("write fail-first=N:CODE, e.g. fail-first=2:503");
+    }
+    int attempts = count(value.substring(0, colon));
+    int code = count(value.substring(colon + 1));
+    if (code < 400 || code > 599) {
+      throw new IllegalArgumentException("status must be 400..599");
+    }
+    return with(b -> b.failFirst = new FailFirst(attempts, code));
   }
 
   private static String require(String value) {
@@ -155,6 +178,7 @@ record Directives(
     Integer failStatus;
     long slowFirstMs;
     StreamFault fault;
+    FailFirst failFirst;
 
     Builder(Directives d) {
       tokens = d.tokens;
@@ -168,6 +192,7 @@ record Directives(
       failStatus = d.failStatus;
       slowFirstMs = d.slowFirstMs;
       fault = d.fault;
+      failFirst = d.failFirst;
     }
 
     Directives build() {
@@ -182,7 +207,8 @@ record Directives(
           delayMs,
           failStatus,
           slowFirstMs,
-          fault);
+          fault,
+          failFirst);
     }
   }
 }

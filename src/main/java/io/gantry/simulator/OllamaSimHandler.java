@@ -52,6 +52,12 @@ final class OllamaSimHandler {
               error(res, d.failStatus(), "simulated failure (sim:fail=" + d.failStatus() + ")");
               return;
             }
+            if (ctx.failsFirst(d, body)) {
+              int status = d.failFirst().status();
+              SimHttp.retryAfterFor(res, status);
+              error(res, status, "simulated failure (sim:fail-first, status " + status + ")");
+              return;
+            }
             long seed = ctx.options().seed();
             Reply reply = ReplyPlanner.plan(chat, d, seed, new Ids(seed, body));
             ChatEncoder enc = encoder(model, writer.tokenDelay(d));

@@ -42,6 +42,10 @@ final class OpenAiSimHandler {
               simulatedFailure(res, d.failStatus());
               return;
             }
+            if (ctx.failsFirst(d, body)) {
+              simulatedFailure(res, d.failFirst().status());
+              return;
+            }
             Ids ids = new Ids(ctx.options().seed(), body);
             Reply reply = ReplyPlanner.plan(chat, d, ctx.options().seed(), ids);
             ChatEncoder enc =

@@ -59,6 +59,7 @@ public final class Simulator implements AutoCloseable {
             "/sim/reset",
             (req, res) -> {
               ctx.stats().reset();
+              ctx.attempts().reset();
               SimHttp.json(res, 200, statsJson(ctx.stats().snapshot()));
             });
     switch (ctx.options().dialect()) {
@@ -94,6 +95,7 @@ public final class Simulator implements AutoCloseable {
 
   public void resetStats() {
     ctx.stats().reset();
+    ctx.attempts().reset();
   }
 
   /** Stops the server; stalled and delayed requests end at once. */

@@ -1,5 +1,6 @@
 package io.gantry.upstream;
 
+import io.gantry.config.RetriesConfig;
 import io.gantry.config.TimeoutsConfig;
 import io.gantry.observe.Tracing;
 import io.helidon.common.media.type.MediaTypes;
@@ -13,8 +14,11 @@ import java.time.Duration;
 
 /**
  * The HTTP connection pool to one backend. Sends the backend's own API key (never a client's), the
- * request id and the W3C trace context, with the backend's timeouts. Each POST is one attempt with
- * its own client span.
+ * request id and the W3C trace context, with the backend's timeouts. A POST is retried while
+ * nothing of its answer has been read (so nothing reached the client): connection refused or reset
+ * before the response, HTTP 429/500/502/503/504, with capped, jittered exponential backoff,
+ * honouring {@code Retry-After}, within the backend's retry budget. Each attempt has its own client
+ * span; the time limits of {@link RequestClock} cover every attempt.
  */
 public final class BackendHttp {
   private static final int CONNECTION_CACHE = 512;
@@ -25,13 +29,15 @@ public final class BackendHttp {
   private final String baseUrl;
   private final String apiKey;
   private final TimeoutsConfig timeouts;
+  private final RetriesConfig retries;
+  private final RetryBudget budget;
   private final WebClient client;
   private final UpstreamObserver observer;
   private final String host;
   private final int port;
 
   public BackendHttp(String backend, String baseUrl, String apiKey, TimeoutsConfig timeouts) {
-    this(backend, baseUrl, apiKey, timeouts, UpstreamObserver.NONE);
+    this(backend, baseUrl, apiKey, timeouts, RetriesConfig.DEFAULTS, UpstreamObserver.NONE);
   }
 
   public BackendHttp(
@@ -39,8 +45,11 @@ public final class BackendHttp {
       String baseUrl,
       String apiKey,
       TimeoutsConfig timeouts,
+      RetriesConfig retries,
       UpstreamObserver observer) {
     this.observer = observer;
+    this.retries = retries;
+    this.budget = new RetryBudget(retries);
     this.backend = backend;
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.apiKey = apiKey;
@@ -51,7 +60,7 @@ public final class BackendHttp {
     this.client =
         WebClient.builder()
             .connectTimeout(timeouts.connect())
-            .readTimeout(timeouts.firstByte())
+            .readTimeout(timeouts.firstToken())
             .socketOptions(s -> s.tcpNoDelay(true).connectTimeout(timeouts.connect()))
             .connectionCacheSize(CONNECTION_CACHE)
             .shareConnectionCache(false)
@@ -67,14 +76,118 @@ public final class BackendHttp {
     return timeouts;
   }
 
-  /** POSTs a JSON body; the response body is left unread for the caller to stream. */
+  /**
+   * POSTs a JSON body, retrying as the class comment says; the response body is left unread for the
+   * caller to stream. A retryable status that may not be retried (attempts or budget used up, a
+   * {@code Retry-After} beyond {@code max_backoff_ms}) is returned as the answer.
+   */
   public UpstreamResponse postJson(String path, byte[] body, UpstreamMeta meta)
+      throws UpstreamException {
+    RequestClock clock = new RequestClock(backend, timeouts);
+    budget.request();
+    for (int attempt = 1; ; attempt++) {
+      UpstreamResponse response = null;
+      UpstreamException failure = null;
+      long retryAfterMs = 0;
+      try {
+        response = attempt(path, body, meta, clock);
+        if (!RETRYABLE_STATUS.contains(response.status())) {
+          return response;
+        }
+        retryAfterMs = retryAfterMs(response.header("retry-after"));
+      } catch (UpstreamException e) {
+        if (e.kind() != UpstreamException.Kind.UNAVAILABLE
+            && e.kind() != UpstreamException.Kind.INTERRUPTED) {
+          throw e;
+        }
+        failure = e;
+      }
+      long delay = backoffMs(attempt, retryAfterMs);
+      boolean retry =
+          attempt < retries.maxAttempts()
+              && delay >= 0
+              && delay < clock.totalLeftMs()
+              && (meta == null || !meta.cancellation().isCancelled())
+              && budget.tryRetry();
+      if (!retry) {
+        if (response != null) {
+          return response;
+        }
+        throw failure;
+      }
+      String reason = response != null ? String.valueOf(response.status()) : failure.kind().name();
+      if (response != null) {
+        response.close();
+      }
+      observer.retried(backend, reason.toLowerCase(java.util.Locale.ROOT));
+      if (!pause(delay, meta)) {
+        throw new UpstreamException(
+            UpstreamException.Kind.INTERRUPTED, backend, "request cancelled before a retry", null);
+      }
+    }
+  }
+
+  private static final java.util.Set<Integer> RETRYABLE_STATUS =
+      java.util.Set.of(429, 500, 502, 503, 504);
+
+  /**
+   * Milliseconds to wait before retry number {@code attempt}: full jitter under a doubling cap, at
+   * least {@code Retry-After}; -1 when the backend asks for longer than {@code max_backoff_ms}.
+   */
+  long backoffMs(int attempt, long retryAfterMs) {
+    if (retryAfterMs > retries.maxBackoffMs()) {
+      return -1;
+    }
+    long cap =
+        Math.min(
+            retries.maxBackoffMs(),
+            retries.initialBackoffMs() << Math.min(20, Math.max(0, attempt - 1)));
+    long jittered =
+        cap <= 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(cap + 1);
+    return Math.max(retryAfterMs, jittered);
+  }
+
+  /** {@code Retry-After} in seconds or as an HTTP date, in milliseconds; 0 when absent. */
+  static long retryAfterMs(String value) {
+    if (value == null || value.isBlank()) {
+      return 0;
+    }
+    try {
+      return Math.max(0, (long) (Double.parseDouble(value.trim()) * 1000));
+    } catch (NumberFormatException e) {
+      try {
+        java.time.ZonedDateTime at =
+            java.time.ZonedDateTime.parse(
+                value.trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+        return Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis());
+      } catch (java.time.format.DateTimeParseException unparseable) {
+        return 0;
+      }
+    }
+  }
+
+  /** Sleeps before a retry; false when the request was cancelled meanwhile. */
+  private static boolean pause(long delayMs, UpstreamMeta meta) {
+    java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+    if (meta != null) {
+      meta.cancellation().onCancel(cancelled::countDown);
+    }
+    try {
+      return !cancelled.await(delayMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private UpstreamResponse attempt(String path, byte[] body, UpstreamMeta meta, RequestClock clock)
       throws UpstreamException {
     HttpClientRequest request =
         client
             .post()
             .uri(baseUrl + path)
-            .readTimeout(Duration.ofMillis(Math.max(timeouts.firstByteMs(), timeouts.idleMs())))
+            // The outer bound; RequestClock enforces each stage's own limit.
+            .readTimeout(Duration.ofMillis(Math.max(timeouts.firstTokenMs(), timeouts.idleMs())))
             .contentType(MediaTypes.APPLICATION_JSON);
     decorate(request, meta);
     Tracing.UpstreamSpan span =
@@ -88,26 +201,51 @@ public final class BackendHttp {
       }
     }
     long start = System.nanoTime();
+    clock.beginAttempt();
+    HttpClientResponse response;
     try {
-      HttpClientResponse response = request.submit(body);
-      span.responded(response.status().code());
-      UpstreamResponse upstream =
-          new UpstreamResponse(
-              backend, response, meta == null ? null : meta.waited(), observer, span);
-      if (meta != null) {
-        meta.waited().add(System.nanoTime() - start);
-        meta.cancellation().onCancel(upstream::close);
-      }
-      return upstream;
+      response = request.submit(body);
     } catch (RuntimeException e) {
+      UpstreamException.Stage expired = clock.headersDone(null);
+      clock.done();
       if (meta != null) {
         meta.waited().add(System.nanoTime() - start);
       }
       UpstreamException failure = UpstreamFailures.classify(backend, e);
+      if (expired != null) {
+        failure = clock.timeout(expired, e);
+      } else if (failure.kind() == UpstreamException.Kind.TIMEOUT) {
+        failure = clock.timeout(failure.stage(), e);
+      }
       span.failed("upstream_" + failure.kind().name().toLowerCase(java.util.Locale.ROOT));
       span.end();
       throw failure;
     }
+    span.responded(response.status().code());
+    UpstreamResponse upstream =
+        new UpstreamResponse(
+            backend, response, meta == null ? null : meta.waited(), observer, span, clock);
+    if (meta != null) {
+      meta.waited().add(System.nanoTime() - start);
+    }
+    if (!streams(upstream.contentType())) {
+      // A whole answer in one body: its arrival is the first token.
+      clock.firstToken();
+    }
+    UpstreamException.Stage expired = clock.headersDone(upstream::close);
+    if (expired != null) {
+      upstream.close();
+      throw clock.timeout(expired, null);
+    }
+    if (meta != null) {
+      meta.cancellation().onCancel(upstream::close);
+    }
+    return upstream;
+  }
+
+  private static boolean streams(String contentType) {
+    return contentType.startsWith("text/event-stream")
+        || contentType.startsWith("application/x-ndjson");
   }
 
   /** A GET with its own short time limit, for probes and model lists. */

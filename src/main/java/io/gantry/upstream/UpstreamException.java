@@ -6,7 +6,7 @@ public final class UpstreamException extends Exception {
   public enum Kind {
     /** Connection refused, reset or DNS failure: the backend is not there. */
     UNAVAILABLE,
-    /** A connect, first-byte or idle time limit ran out. */
+    /** A time limit ran out; {@link #stage()} says which. */
     TIMEOUT,
     /** The backend answered with an HTTP error status; {@link #body()} holds its body. */
     STATUS,
@@ -16,7 +16,21 @@ public final class UpstreamException extends Exception {
     INTERRUPTED
   }
 
+  /** Which per-backend time limit ran out (config key {@code timeouts.<stage>_ms}). */
+  public enum Stage {
+    CONNECT,
+    FIRST_TOKEN,
+    IDLE,
+    TOTAL;
+
+    /** {@code connect}, {@code first_token}, {@code idle}, {@code total}. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   private final Kind kind;
+  private Stage stage;
   private final String backend;
   private final int status;
   private final byte[] body;
@@ -52,6 +66,38 @@ public final class UpstreamException extends Exception {
         status,
         body,
         contentType);
+  }
+
+  /** A time limit of {@code stage} ({@code limitMs} long) ran out. */
+  public static UpstreamException timeout(
+      String backend, Stage stage, long limitMs, Throwable cause) {
+    String what =
+        switch (stage) {
+          case CONNECT -> "could not be connected to";
+          case FIRST_TOKEN -> "sent no first token";
+          case IDLE -> "went silent mid-answer for longer than allowed";
+          case TOTAL -> "did not finish the request";
+        };
+    UpstreamException e =
+        new UpstreamException(
+            Kind.TIMEOUT,
+            backend,
+            "backend '"
+                + backend
+                + "' "
+                + what
+                + " within timeouts."
+                + stage.label()
+                + "_ms"
+                + (limitMs > 0 ? " (" + limitMs + " ms)" : ""),
+            cause);
+    e.stage = stage;
+    return e;
+  }
+
+  /** For {@link Kind#TIMEOUT}: the stage whose limit ran out (never null for a timeout). */
+  public Stage stage() {
+    return stage == null && kind == Kind.TIMEOUT ? Stage.FIRST_TOKEN : stage;
   }
 
   public Kind kind() {

@@ -15,13 +15,21 @@ public final class UpstreamFailures {
       return u;
     }
     for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof RequestClock.TimedOutException timedOut) {
+        return timedOut.failure();
+      }
+    }
+    for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SocketTimeoutException
           || t instanceof java.net.http.HttpTimeoutException
           || t.getClass().getSimpleName().contains("Timeout")) {
-        return new UpstreamException(
-            UpstreamException.Kind.TIMEOUT,
+        String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return UpstreamException.timeout(
             backend,
-            "backend '" + backend + "' did not answer in time",
+            message.contains("connect")
+                ? UpstreamException.Stage.CONNECT
+                : UpstreamException.Stage.FIRST_TOKEN,
+            0,
             error);
       }
       if (t instanceof ConnectException

@@ -7,24 +7,35 @@ import java.io.InputStream;
 /**
  * A backend's body stream whose failures are all {@link IOException}s. Helidon's client reports a
  * connection closed mid-chunk as an unchecked exception; callers should see one kind of "the
- * backend's stream broke".
+ * backend's stream broke". A read ended by a time limit fails with a {@link
+ * RequestClock.TimedOutException} naming the limit.
  */
 final class UpstreamInputStream extends FilterInputStream {
   private final io.gantry.observe.UpstreamWait wait;
+  private final RequestClock clock;
 
-  /** {@code wait} (may be null) gets the time spent blocked reading: waiting on the backend. */
-  UpstreamInputStream(InputStream in, io.gantry.observe.UpstreamWait wait) {
+  /**
+   * {@code wait} (may be null) gets the time spent blocked reading: waiting on the backend; {@code
+   * clock} (may be null) learns when reads wait, for the idle limit.
+   */
+  UpstreamInputStream(InputStream in, io.gantry.observe.UpstreamWait wait, RequestClock clock) {
     super(in);
     this.wait = wait;
+    this.clock = clock;
   }
 
   @Override
   public int read() throws IOException {
     long start = System.nanoTime();
+    if (clock != null) {
+      clock.readStarts();
+    }
     try {
       return super.read();
+    } catch (IOException e) {
+      throw timedOut(e);
     } catch (RuntimeException e) {
-      throw broken(e);
+      throw timedOut(broken(e));
     } finally {
       waited(start);
     }
@@ -33,16 +44,28 @@ final class UpstreamInputStream extends FilterInputStream {
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
     long start = System.nanoTime();
+    if (clock != null) {
+      clock.readStarts();
+    }
     try {
       return super.read(b, off, len);
+    } catch (IOException e) {
+      throw timedOut(e);
     } catch (RuntimeException e) {
-      throw broken(e);
+      throw timedOut(broken(e));
     } finally {
       waited(start);
     }
   }
 
+  private IOException timedOut(IOException e) {
+    return clock == null ? e : clock.readFailure(e);
+  }
+
   private void waited(long start) {
+    if (clock != null) {
+      clock.readEnds();
+    }
     if (wait != null) {
       wait.add(System.nanoTime() - start);
     }

@@ -14,4 +14,7 @@ public interface UpstreamObserver {
   void opened(String backend);
 
   void closed(String backend);
+
+  /** A request to {@code backend} is retried; {@code reason} is the status or failure kind. */
+  default void retried(String backend, String reason) {}
 }

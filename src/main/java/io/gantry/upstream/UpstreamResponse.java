@@ -20,6 +20,7 @@ public final class UpstreamResponse implements AutoCloseable {
   private final Tracing.UpstreamSpan span;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
+  private final RequestClock clock;
   private InputStream body;
 
   UpstreamResponse(
@@ -28,6 +29,17 @@ public final class UpstreamResponse implements AutoCloseable {
       UpstreamWait wait,
       UpstreamObserver observer,
       Tracing.UpstreamSpan span) {
+    this(backend, response, wait, observer, span, null);
+  }
+
+  UpstreamResponse(
+      String backend,
+      HttpClientResponse response,
+      UpstreamWait wait,
+      UpstreamObserver observer,
+      Tracing.UpstreamSpan span,
+      RequestClock clock) {
+    this.clock = clock;
     this.backend = backend;
     this.response = response;
     this.wait = wait;
@@ -55,9 +67,19 @@ public final class UpstreamResponse implements AutoCloseable {
 
   public InputStream body() {
     if (body == null) {
-      body = new UpstreamInputStream(response.inputStream(), wait);
+      body = new UpstreamInputStream(response.inputStream(), wait, clock);
     }
     return body;
+  }
+
+  /**
+   * The answer's first token arrived: from now on the idle limit ({@code timeouts.idle_ms}) applies
+   * between reads instead of the first-token limit. Cheap; call it on every token if simpler.
+   */
+  public void firstToken() {
+    if (clock != null) {
+      clock.firstToken();
+    }
   }
 
   /** Reads the whole body; failures become {@link UpstreamException}s of the right kind. */
@@ -87,6 +109,9 @@ public final class UpstreamResponse implements AutoCloseable {
     }
     observer.closed(backend);
     span.end();
+    if (clock != null) {
+      clock.done();
+    }
     try {
       response.close();
     } catch (RuntimeException ignored) {

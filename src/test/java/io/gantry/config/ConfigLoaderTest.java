@@ -52,7 +52,7 @@ class ConfigLoaderTest {
     assertThat(first.apiKey()).isEqualTo("secret");
     assertThat(first.models()).containsExactly("llama-3.1-8b");
     assertThat(first.timeouts().connectMs()).isEqualTo(100);
-    assertThat(first.timeouts().firstByteMs()).isEqualTo(2000);
+    assertThat(first.timeouts().firstTokenMs()).isEqualTo(2000);
     assertThat(first.timeouts().idleMs()).isEqualTo(300_000);
     assertThat(config.aliases()).containsEntry("fast", "llama-3.1-8b");
   }

@@ -224,7 +224,7 @@ class ErrorsTest {
               "{\"model\":\"gantry-sim\",\"messages\":[{\"role\":\"user\",\"content\":\"sim:fail=slow-first:3000\"}]}"),
           504,
           null,
-          "upstream_timeout");
+          "upstream_first_token_timeout");
       assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2500);
     } finally {
       gantry.close();

@@ -22,6 +22,10 @@ class DirectivesTest {
     assertThat(d.slowFirstMs()).isEqualTo(40);
     assertThat(d.fault()).isEqualTo(new Directives.StreamFault(Directives.StreamFault.Kind.CUT, 4));
     assertThat(Directives.parse("sim:fail=429").failStatus()).isEqualTo(429);
+    assertThat(Directives.parse("sim:fail-first=2:503").failFirst())
+        .isEqualTo(new Directives.FailFirst(2, 503));
+    assertThatThrownBy(() -> Directives.parse("sim:fail-first=2"))
+        .hasMessageContaining("fail-first=N:CODE");
     assertThat(Directives.parse("sim:echo sim:history").echo()).isTrue();
     assertThat(Directives.parse("no directives here")).isEqualTo(Directives.NONE);
   }

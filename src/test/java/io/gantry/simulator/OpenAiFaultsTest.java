@@ -63,6 +63,24 @@ class OpenAiFaultsTest {
   }
 
   @Test
+  void failFirstFailsOnlyTheFirstAttemptsOfIdenticalRequests() {
+    String body = chat("sim:fail-first=2:503 sim:tokens=3", "");
+    assertThat(client.post("/v1/chat/completions", body).statusCode()).isEqualTo(503);
+    assertThat(client.post("/v1/chat/completions", body).statusCode()).isEqualTo(503);
+    // A different body has its own count.
+    assertThat(client.post("/v1/chat/completions", chat("sim:fail-first=1:429", "")).statusCode())
+        .isEqualTo(429);
+    HttpResponse<String> third = client.post("/v1/chat/completions", body);
+    assertThat(third.statusCode()).isEqualTo(200);
+    assertThat(json(third.body()).path("choices").get(0).path("message").path("content").asText())
+        .isNotEmpty();
+    assertThat(sim.stats().requests()).isEqualTo(4);
+    // A reset starts the counts over.
+    sim.resetStats();
+    assertThat(client.post("/v1/chat/completions", body).statusCode()).isEqualTo(503);
+  }
+
+  @Test
   void cutAfterClosesTheStreamWithoutFinishOrDone() throws Exception {
     String wire =
         RawHttp.post(sim, "/v1/chat/completions", chat("sim:fail=cut-after:3", "\"stream\":true"));

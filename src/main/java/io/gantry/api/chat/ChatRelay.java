@@ -84,6 +84,7 @@ final class ChatRelay {
     SseEventReader reader = new SseEventReader(upstream.body());
     ChatChunkParser tap = new ChatChunkParser();
     boolean sawFailure = false;
+    boolean sawOutput = false;
     while (true) {
       SseEvent event;
       try {
@@ -120,6 +121,11 @@ final class ChatRelay {
           return;
         }
         sawFailure |= exchange.record().errorKind() != null;
+        if (!sawOutput && carriesOutput(event.data())) {
+          // The first token: from now on the backend's idle limit applies, not time to first token.
+          sawOutput = true;
+          upstream.firstToken();
+        }
       }
       out.write(event.raw());
       // Bytes already buffered belong to the next event: send both in one write.
@@ -168,6 +174,33 @@ final class ChatRelay {
       exchange.record().observe(delta);
     }
     return true;
+  }
+
+  /**
+   * Whether an event carries part of the answer (text, reasoning, a tool call, a finish reason, an
+   * error) rather than only the role chunk or a keep-alive that backends send first.
+   */
+  static boolean carriesOutput(String data) {
+    return data.contains("\"tool_calls\"")
+        || data.contains("\"error\"")
+        || hasString(data, "\"finish_reason\"")
+        || hasString(data, "\"content\"")
+        || hasString(data, "\"reasoning_content\"")
+        || hasString(data, "\"reasoning\"");
+  }
+
+  /** Whether {@code key} is followed by a non-empty JSON string value somewhere in {@code data}. */
+  private static boolean hasString(String data, String key) {
+    for (int at = data.indexOf(key); at >= 0; at = data.indexOf(key, at + 1)) {
+      int i = at + key.length();
+      while (i < data.length() && (data.charAt(i) == ' ' || data.charAt(i) == ':')) {
+        i++;
+      }
+      if (i + 1 < data.length() && data.charAt(i) == '"' && data.charAt(i + 1) != '"') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Reading the (empty) rest of a finished stream lets its connection go back to the pool. */

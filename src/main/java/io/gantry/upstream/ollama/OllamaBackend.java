@@ -46,7 +46,8 @@ public final class OllamaBackend implements Backend {
 
   public OllamaBackend(BackendConfig config, UpstreamObserver observer) {
     this.name = config.name();
-    this.http = new BackendHttp(name, config.url(), config.apiKey(), config.timeouts(), observer);
+    this.http = new BackendHttp(
+            name, config.url(), config.apiKey(), config.timeouts(), config.retries(), observer);
   }
 
   @Override
@@ -113,6 +114,7 @@ public final class OllamaBackend implements Backend {
           continue;
         }
         for (Delta delta : parser.parse(parse(line))) {
+          response.firstToken();
           sink.accept(delta);
           if (delta instanceof Delta.Failure) {
             return;

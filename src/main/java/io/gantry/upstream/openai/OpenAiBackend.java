@@ -43,7 +43,8 @@ public final class OpenAiBackend implements Backend {
 
   public OpenAiBackend(BackendConfig config, UpstreamObserver observer) {
     this.name = config.name();
-    this.http = new BackendHttp(name, config.url(), config.apiKey(), config.timeouts(), observer);
+    this.http = new BackendHttp(
+            name, config.url(), config.apiKey(), config.timeouts(), config.retries(), observer);
   }
 
   @Override
@@ -124,6 +125,7 @@ public final class OpenAiBackend implements Backend {
           break;
         }
         for (Delta delta : parser.parseChunk(parse(event.data()))) {
+          response.firstToken();
           sink.accept(delta);
           if (delta instanceof Delta.Failure) {
             return;

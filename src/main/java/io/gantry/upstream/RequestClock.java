@@ -1,0 +1,224 @@
+package io.gantry.upstream;
+
+import io.gantry.config.TimeoutsConfig;
+import java.io.IOException;
+
+/**
+ * The time limits of one backend request, across its attempts: time to first token and idle silence
+ * per attempt, total over all of them. {@link Watchdog} checks every running clock a few times per
+ * 10 ms and, when a limit runs out, aborts the attempt: it interrupts the thread still waiting for
+ * the response headers (socket I/O on a virtual thread is interruptible), or closes the response
+ * whose body is being read. The reader then fails with the stage that ran out.
+ *
+ * <p>The connect limit is the socket's own; the socket read timeout stays as an outer bound.
+ */
+final class RequestClock {
+  private final String backend;
+  private final TimeoutsConfig limits;
+  private final long startNanos = System.nanoTime();
+  private volatile long attemptStartNanos = startNanos;
+  private volatile boolean firstToken;
+
+  /** When the current read began waiting, or 0 when no read is waiting. */
+  private volatile long waitingSinceNanos;
+
+  private volatile UpstreamException.Stage expired;
+  // Guarded by this: what to abort when a limit runs out.
+  private Thread submitter;
+  private Runnable closer;
+
+  RequestClock(String backend, TimeoutsConfig limits) {
+    this.backend = backend;
+    this.limits = limits;
+  }
+
+  /** An attempt starts on the current thread, which waits for the headers. */
+  void beginAttempt() {
+    synchronized (this) {
+      attemptStartNanos = System.nanoTime();
+      firstToken = false;
+      waitingSinceNanos = 0;
+      submitter = Thread.currentThread();
+      closer = null;
+    }
+    Watchdog.watch(this);
+  }
+
+  /**
+   * The headers arrived (or the attempt failed, {@code response} null): from now on a limit that
+   * runs out closes {@code response}.
+   *
+   * @return the stage that ran out while waiting, or null
+   */
+  UpstreamException.Stage headersDone(Runnable response) {
+    synchronized (this) {
+      submitter = null;
+      if (expired == null) {
+        closer = response;
+      }
+    }
+    if (expired != null) {
+      // The watchdog interrupted this thread (inside the lock, so before we got here): clear it.
+      Thread.interrupted();
+    }
+    return expired;
+  }
+
+  /** The attempt is over (its response closed): stop watching. */
+  void done() {
+    synchronized (this) {
+      submitter = null;
+      closer = null;
+    }
+    Watchdog.unwatch(this);
+  }
+
+  /** The answer's first token arrived: the idle limit applies from now on. */
+  void firstToken() {
+    firstToken = true;
+  }
+
+  boolean hasFirstToken() {
+    return firstToken;
+  }
+
+  void readStarts() {
+    waitingSinceNanos = System.nanoTime();
+  }
+
+  void readEnds() {
+    waitingSinceNanos = 0;
+  }
+
+  UpstreamException.Stage expired() {
+    return expired;
+  }
+
+  /** Milliseconds left of the total limit, or Long.MAX_VALUE without one. */
+  long totalLeftMs() {
+    if (limits.totalMs() <= 0) {
+      return Long.MAX_VALUE;
+    }
+    return limits.totalMs() - (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  long limitMs(UpstreamException.Stage stage) {
+    return switch (stage) {
+      case CONNECT -> limits.connectMs();
+      case FIRST_TOKEN -> limits.firstTokenMs();
+      case IDLE -> limits.idleMs();
+      case TOTAL -> limits.totalMs();
+    };
+  }
+
+  UpstreamException timeout(UpstreamException.Stage stage, Throwable cause) {
+    return UpstreamException.timeout(backend, stage, limitMs(stage), cause);
+  }
+
+  /** A read failed: the timeout that caused it, as an IOException the dialects pass on. */
+  IOException readFailure(IOException cause) {
+    UpstreamException.Stage stage = expired;
+    if (stage == null && cause instanceof java.net.SocketTimeoutException) {
+      stage = firstToken ? UpstreamException.Stage.IDLE : UpstreamException.Stage.FIRST_TOKEN;
+    }
+    return stage == null ? cause : new TimedOutException(timeout(stage, cause));
+  }
+
+  /** Called by the watchdog: aborts the attempt when a limit ran out. */
+  void check(long now) {
+    UpstreamException.Stage stage = null;
+    if (limits.totalMs() > 0 && now - startNanos > limits.totalMs() * 1_000_000) {
+      stage = UpstreamException.Stage.TOTAL;
+    } else if (!firstToken && now - attemptStartNanos > limits.firstTokenMs() * 1_000_000) {
+      stage = UpstreamException.Stage.FIRST_TOKEN;
+    } else {
+      long waiting = waitingSinceNanos;
+      if (firstToken && waiting != 0 && now - waiting > limits.idleMs() * 1_000_000) {
+        stage = UpstreamException.Stage.IDLE;
+      }
+    }
+    if (stage == null) {
+      return;
+    }
+    Runnable close;
+    synchronized (this) {
+      if (expired != null || (submitter == null && closer == null)) {
+        return;
+      }
+      expired = stage;
+      if (submitter != null) {
+        submitter.interrupt();
+      }
+      close = closer;
+    }
+    Watchdog.unwatch(this);
+    if (close != null) {
+      close.run();
+    }
+  }
+
+  /** A read ended by a time limit; {@link UpstreamFailures#classify} unwraps it. */
+  static final class TimedOutException extends IOException {
+    private final UpstreamException failure;
+
+    TimedOutException(UpstreamException failure) {
+      super(failure.getMessage(), failure);
+      this.failure = failure;
+    }
+
+    UpstreamException failure() {
+      return failure;
+    }
+  }
+
+  /** One daemon thread checks every watched clock every few milliseconds. */
+  static final class Watchdog {
+    private static final long TICK_MS = 5;
+    private static final java.util.Set<RequestClock> CLOCKS =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static volatile Thread thread;
+
+    private Watchdog() {}
+
+    static void watch(RequestClock clock) {
+      CLOCKS.add(clock);
+      Thread t = thread;
+      if (t == null) {
+        start();
+      } else {
+        java.util.concurrent.locks.LockSupport.unpark(t);
+      }
+    }
+
+    static void unwatch(RequestClock clock) {
+      CLOCKS.remove(clock);
+    }
+
+    private static synchronized void start() {
+      if (thread != null) {
+        return;
+      }
+      thread =
+          Thread.ofPlatform()
+              .daemon()
+              .name("gantry-upstream-timeouts")
+              .start(() -> {
+                while (true) {
+                  if (CLOCKS.isEmpty()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
+                    continue;
+                  }
+                  long now = System.nanoTime();
+                  for (RequestClock clock : CLOCKS) {
+                    try {
+                      clock.check(now);
+                    } catch (RuntimeException e) {
+                      CLOCKS.remove(clock);
+                    }
+                  }
+                  java.util.concurrent.locks.LockSupport.parkNanos(TICK_MS * 1_000_000);
+                }
+              });
+    }
+  }
+}
