@@ -13,14 +13,11 @@ import io.gantry.api.metrics.MetricsEndpoint;
 import io.gantry.api.models.ModelsEndpoints;
 import io.gantry.api.responses.ResponsesEndpoints;
 import io.gantry.config.BackendConfig;
-import io.gantry.config.ConfigException;
 import io.gantry.config.GantryConfig;
-import io.gantry.config.ObserveConfig;
 import io.gantry.edge.GatewayServer;
 import io.gantry.observe.AccessLog;
 import io.gantry.observe.DashboardSampler;
 import io.gantry.observe.GantryMetrics;
-import io.gantry.observe.OtlpTracing;
 import io.gantry.observe.SessionTracker;
 import io.gantry.observe.Tracing;
 import io.gantry.route.BackendRegistry;
@@ -112,13 +109,13 @@ public final class Gantry implements AutoCloseable {
         new BackendRegistry(
             backends(config, discovery, upstreamObserver),
             Duration.ofSeconds(config.discovery().probeIntervalSeconds()));
-    registry.listener(
-        (backend, up, nanos) -> {
-          metrics.probed(backend, up, nanos);
-          metrics.readiness("backends", registry.anyReady());
-        });
+    registry.listener((backend, up, nanos) -> {
+      metrics.probed(backend, up, nanos);
+      metrics.readiness("backends", registry.anyReady());
+    });
     ModelRouter router = new ModelRouter(registry, config.aliases());
-    Tracing tracing = TracingSettings.tracing(config.observe(), System.getenv(), dialects(registry));
+    Tracing tracing =
+        TracingSettings.tracing(config.observe(), System.getenv(), dialects(registry));
     Database database =
         Database.open(
             config.store().url() != null

@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether and where traces go: the config key or the standard {@code OTEL_*} variables, read
- * once at start-up by {@link Gantry}.
+ * Whether and where traces go: the config key or the standard {@code OTEL_*} variables, read once
+ * at start-up by {@link Gantry}.
  */
 final class TracingSettings {
   private static final Logger LOG = LoggerFactory.getLogger(TracingSettings.class);
@@ -109,5 +109,4 @@ final class TracingSettings {
     String value = env.get(name);
     return value == null || value.isBlank() ? null : value.strip();
   }
-
 }

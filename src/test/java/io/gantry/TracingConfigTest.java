@@ -25,9 +25,12 @@ class TracingConfigTest {
   @Test
   void theKeyIsABaseUrlAndWinsOverTheEnvironment() {
     ObserveConfig key = new ObserveConfig(null, null, "http://collector:4318/");
-    assertThat(TracingSettings.traceTarget(key, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://other:4318")))
+    assertThat(
+            TracingSettings.traceTarget(
+                key, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://other:4318")))
         .isEqualTo(
-            new TracingSettings.TraceTarget("http://collector:4318/v1/traces", "observe.otlp_endpoint"));
+            new TracingSettings.TraceTarget(
+                "http://collector:4318/v1/traces", "observe.otlp_endpoint"));
     assertThat(
             TracingSettings.traceTarget(
                     new ObserveConfig(null, null, "http://collector:4318/v1/traces"), Map.of())
@@ -38,9 +41,11 @@ class TracingConfigTest {
   @Test
   void standardVariables() {
     assertThat(
-            TracingSettings.traceTarget(NO_KEY, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/otlp")))
+            TracingSettings.traceTarget(
+                NO_KEY, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/otlp")))
         .isEqualTo(
-            new TracingSettings.TraceTarget("http://c:4318/otlp/v1/traces", "OTEL_EXPORTER_OTLP_ENDPOINT"));
+            new TracingSettings.TraceTarget(
+                "http://c:4318/otlp/v1/traces", "OTEL_EXPORTER_OTLP_ENDPOINT"));
     assertThat(
             TracingSettings.traceTarget(
                 NO_KEY,
@@ -48,8 +53,10 @@ class TracingConfigTest {
                     "OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318",
                     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://t:9999/custom")))
         .isEqualTo(
-            new TracingSettings.TraceTarget("http://t:9999/custom", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
-    assertThat(TracingSettings.traceTarget(NO_KEY, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "  "))).isNull();
+            new TracingSettings.TraceTarget(
+                "http://t:9999/custom", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
+    assertThat(TracingSettings.traceTarget(NO_KEY, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "  ")))
+        .isNull();
   }
 
   @Test
@@ -91,12 +98,19 @@ class TracingConfigTest {
     assertThat(TracingSettings.samplingRatio(Map.of())).isEqualTo(1.0);
     assertThat(
             TracingSettings.samplingRatio(
-                Map.of("OTEL_TRACES_SAMPLER", "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG", "0.1")))
+                Map.of(
+                    "OTEL_TRACES_SAMPLER",
+                    "parentbased_traceidratio",
+                    "OTEL_TRACES_SAMPLER_ARG",
+                    "0.1")))
         .isEqualTo(0.1);
-    assertThat(TracingSettings.samplingRatio(Map.of("OTEL_TRACES_SAMPLER", "always_on", "OTEL_TRACES_SAMPLER_ARG", "0.1")))
+    assertThat(
+            TracingSettings.samplingRatio(
+                Map.of("OTEL_TRACES_SAMPLER", "always_on", "OTEL_TRACES_SAMPLER_ARG", "0.1")))
         .isEqualTo(1.0);
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> TracingSettings.samplingRatio(Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "2")))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            TracingSettings.samplingRatio(
+                Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "2")))
         .hasMessageContaining("OTEL_TRACES_SAMPLER_ARG");
   }
 }

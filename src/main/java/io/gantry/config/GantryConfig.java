@@ -37,46 +37,142 @@ public record GantryConfig(
   }
 
   public GantryConfig withBackends(List<BackendConfig> newBackends) {
-    return new GantryConfig(server, dataDir, newBackends, aliases, discovery, responses, store, files, background, observe);
+    return new GantryConfig(
+        server,
+        dataDir,
+        newBackends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe);
   }
 
   public GantryConfig withServer(ServerConfig newServer) {
-    return new GantryConfig(newServer, dataDir, backends, aliases, discovery, responses, store, files, background, observe);
+    return new GantryConfig(
+        newServer,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe);
   }
 
   public GantryConfig withDataDir(String newDataDir) {
-    return new GantryConfig(server, newDataDir, backends, aliases, discovery, responses, store, files, background, observe);
+    return new GantryConfig(
+        server,
+        newDataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe);
   }
 
   public GantryConfig withDiscovery(DiscoveryConfig newDiscovery) {
-    return new GantryConfig(server, dataDir, backends, aliases, newDiscovery, responses, store, files, background, observe);
+    return new GantryConfig(
+        server,
+        dataDir,
+        backends,
+        aliases,
+        newDiscovery,
+        responses,
+        store,
+        files,
+        background,
+        observe);
   }
 
   public GantryConfig withAliases(Map<String, String> newAliases) {
-    return new GantryConfig(server, dataDir, backends, newAliases, discovery, responses, store, files, background, observe);
+    return new GantryConfig(
+        server,
+        dataDir,
+        backends,
+        newAliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe);
   }
 
   public GantryConfig withResponses(ResponsesConfig newResponses) {
-    return new GantryConfig(server, dataDir, backends, aliases, discovery, newResponses, store, files, background, observe);
+    return new GantryConfig(
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        newResponses,
+        store,
+        files,
+        background,
+        observe);
   }
 
   public GantryConfig withStore(StoreConfig newStore) {
-    return new GantryConfig(server, dataDir, backends, aliases, discovery, responses, newStore, files, background, observe);
+    return new GantryConfig(
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        newStore,
+        files,
+        background,
+        observe);
   }
 
   public GantryConfig withFiles(FilesConfig newFiles) {
     return new GantryConfig(
-        server, dataDir, backends, aliases, discovery, responses, store, newFiles, background, observe);
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        newFiles,
+        background,
+        observe);
   }
 
   public GantryConfig withBackground(BackgroundConfig newBackground) {
     return new GantryConfig(
-        server, dataDir, backends, aliases, discovery, responses, store, files, newBackground, observe);
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        newBackground,
+        observe);
   }
 
   public GantryConfig withObserve(ObserveConfig newObserve) {
     return new GantryConfig(
-        server, dataDir, backends, aliases, discovery, responses, store, files, background,
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
         newObserve);
   }
 }

@@ -4,8 +4,8 @@ import io.gantry.config.ServerConfig;
 import io.gantry.observe.AccessLog;
 import io.gantry.observe.ErrorKind;
 import io.gantry.observe.GantryMetrics;
-import io.gantry.observe.SessionTracker;
 import io.gantry.observe.RequestRecord;
+import io.gantry.observe.SessionTracker;
 import io.gantry.observe.Tracing;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -202,8 +202,7 @@ public final class GatewayServer implements AutoCloseable {
 
   private Tracing.RequestSpan startSpan(ServerRequest req, String route) {
     String traceparent = req.headers().first(TRACEPARENT).orElse(null);
-    String tracestate =
-        traceparent == null ? null : req.headers().first(TRACESTATE).orElse(null);
+    String tracestate = traceparent == null ? null : req.headers().first(TRACESTATE).orElse(null);
     return tracing.startRequest(req.prologue().method().text(), route, traceparent, tracestate);
   }
 

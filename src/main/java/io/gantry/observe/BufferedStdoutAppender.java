@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Writes each event's message as one line to standard output through a buffer that is flushed
- * when full and every {@code flushMillis} (default 200): at thousands of requests a second, one
- * write call per access-log line costs more than the request itself. Lines reach the output at
- * most {@code flushMillis} late and all of them at shutdown (a SIGKILL can lose the last ones).
+ * Writes each event's message as one line to standard output through a buffer that is flushed when
+ * full and every {@code flushMillis} (default 200): at thousands of requests a second, one write
+ * call per access-log line costs more than the request itself. Lines reach the output at most
+ * {@code flushMillis} late and all of them at shutdown (a SIGKILL can lose the last ones).
  */
 public final class BufferedStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
   private final ReentrantLock lock = new ReentrantLock();

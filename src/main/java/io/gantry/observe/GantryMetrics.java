@@ -55,7 +55,8 @@ public final class GantryMetrics {
   final Counter tokens =
       Counter.builder()
           .name("gantry_tokens_total")
-          .help("Tokens by direction: input, output, reasoning (part of output), cached (part of input)")
+          .help(
+              "Tokens by direction: input, output, reasoning (part of output), cached (part of input)")
           .labelNames("model", "backend", "direction")
           .register(registry);
   final Histogram outputTokensPerSecond =
@@ -183,7 +184,8 @@ public final class GantryMetrics {
     String surface = r.surface();
     RouteMeters meters =
         routes.computeIfAbsent(
-            new RouteKey(surface, model, backend), k -> new RouteMeters(this, surface, model, backend));
+            new RouteKey(surface, model, backend),
+            k -> new RouteMeters(this, surface, model, backend));
     long end = System.nanoTime();
     double seconds = (end - r.startNanos()) / 1e9;
     meters.requests(r.status()).inc();
@@ -212,10 +214,9 @@ public final class GantryMetrics {
     }
   }
 
-
   /**
-   * Gaps between one request's tokens: resolves its labelled series on the first gap and keeps
-   * it, since a stream reports one gap per token.
+   * Gaps between one request's tokens: resolves its labelled series on the first gap and keeps it,
+   * since a stream reports one gap per token.
    */
   public RequestRecord.TokenGaps tokenGaps() {
     if (!enabled) {

@@ -9,10 +9,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Error-free sessions: a session (the {@code x-session-id} header, else the conversation, else
- * the root of a {@code previous_response_id} chain) is counted once, when it has been idle for
- * the configured window: {@code errored} if any of its requests ended in an error that was not
- * the client's own doing, else {@code error_free}. Session ids never become metric labels.
+ * Error-free sessions: a session (the {@code x-session-id} header, else the conversation, else the
+ * root of a {@code previous_response_id} chain) is counted once, when it has been idle for the
+ * configured window: {@code errored} if any of its requests ended in an error that was not the
+ * client's own doing, else {@code error_free}. Session ids never become metric labels.
  */
 public final class SessionTracker implements AutoCloseable {
   private static final Set<ErrorKind> CLIENT_SIDE =

@@ -11,16 +11,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import javax.sql.DataSource;
 
 /**
- * SQLite's writes, committed in groups: one writer thread takes every write waiting, runs each in
- * a savepoint of one transaction and commits them with a single fsync; each caller returns only
- * once its write is committed (durable). SQLite lets one writer in at a time anyway, so under
- * load this turns N serialized fsyncs into one, while a lone write still commits at once. A write
- * that fails is rolled back to its savepoint alone; the others commit.
+ * SQLite's writes, committed in groups: one writer thread takes every write waiting, runs each in a
+ * savepoint of one transaction and commits them with a single fsync; each caller returns only once
+ * its write is committed (durable). SQLite lets one writer in at a time anyway, so under load this
+ * turns N serialized fsyncs into one, while a lone write still commits at once. A write that fails
+ * is rolled back to its savepoint alone; the others commit.
  */
 final class GroupCommit implements AutoCloseable {
   private static final int MAX_GROUP = 128;
 
-  private record Pending(String operation, Transactions.Work<?> work, CompletableFuture<Object> done) {}
+  private record Pending(
+      String operation, Transactions.Work<?> work, CompletableFuture<Object> done) {}
 
   private final DataSource dataSource;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -69,7 +70,9 @@ final class GroupCommit implements AutoCloseable {
     }
     Pending left;
     while ((left = queue.poll()) != null) {
-      left.done().completeExceptionally(new StoreException(left.operation() + " failed: the store is closed", null));
+      left.done()
+          .completeExceptionally(
+              new StoreException(left.operation() + " failed: the store is closed", null));
     }
   }
 
@@ -88,7 +91,10 @@ final class GroupCommit implements AutoCloseable {
           } catch (SQLException | RuntimeException e) {
             c.rollback(savepoint);
             results.add(null);
-            failures.add(e instanceof SQLException ? new StoreException(pending.operation() + " failed", e) : e);
+            failures.add(
+                e instanceof SQLException
+                    ? new StoreException(pending.operation() + " failed", e)
+                    : e);
           }
         }
         c.commit();
@@ -100,7 +106,9 @@ final class GroupCommit implements AutoCloseable {
       }
     } catch (SQLException | RuntimeException e) {
       for (Pending pending : group) {
-        pending.done().completeExceptionally(new StoreException(pending.operation() + " failed", e));
+        pending
+            .done()
+            .completeExceptionally(new StoreException(pending.operation() + " failed", e));
       }
       return;
     }

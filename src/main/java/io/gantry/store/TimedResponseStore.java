@@ -34,10 +34,12 @@ public final class TimedResponseStore implements ResponseStore {
 
   @Override
   public void save(StoredResponse response) {
-    timed("save", () -> {
-      store.save(response);
-      return null;
-    });
+    timed(
+        "save",
+        () -> {
+          store.save(response);
+          return null;
+        });
   }
 
   @Override
@@ -62,10 +64,12 @@ public final class TimedResponseStore implements ResponseStore {
 
   @Override
   public void appendEvents(List<StoredEvent> events) {
-    timed("append_events", () -> {
-      store.appendEvents(events);
-      return null;
-    });
+    timed(
+        "append_events",
+        () -> {
+          store.appendEvents(events);
+          return null;
+        });
   }
 
   @Override

@@ -12,8 +12,7 @@ public final class BackendJson {
   private BackendJson() {}
 
   /** Parses {@code text}; {@code what} names it in the error ("an event", "a line"). */
-  public static JsonNode parse(String backend, String text, String what)
-      throws UpstreamException {
+  public static JsonNode parse(String backend, String text, String what) throws UpstreamException {
     try {
       return Json.MAPPER.readTree(text);
     } catch (JsonProcessingException e) {

@@ -5,8 +5,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A way to stop a backend call from another thread (a cancel request, a job timeout): cancelling
- * closes the backend connection, so the backend stops generating and the reading thread wakes up
- * at once instead of at the next token.
+ * closes the backend connection, so the backend stops generating and the reading thread wakes up at
+ * once instead of at the next token.
  */
 public final class Cancellation {
   public enum Reason {

@@ -9,8 +9,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * A backend's answer whose body is read as it arrives. Closing it aborts an unread body and ends the
- * attempt's span.
+ * A backend's answer whose body is read as it arrives. Closing it aborts an unread body and ends
+ * the attempt's span.
  */
 public final class UpstreamResponse implements AutoCloseable {
   private final String backend;

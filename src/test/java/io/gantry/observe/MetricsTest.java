@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exact counts: traffic through a gateway of its own (so nothing else moves its meters), then
- * the exposition is read back and checked series by series, with promtool, as OpenMetrics, for
+ * Exact counts: traffic through a gateway of its own (so nothing else moves its meters), then the
+ * exposition is read back and checked series by series, with promtool, as OpenMetrics, for
  * sessions, for cardinality, and the access log line by line.
  */
 class MetricsTest {
@@ -59,16 +59,23 @@ class MetricsTest {
 
   @AfterAll
   static void stop() {
-    ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("gantry.access").detachAppender(accessLog);
+    ((LoggerContext) LoggerFactory.getILoggerFactory())
+        .getLogger("gantry.access")
+        .detachAppender(accessLog);
     gantry.close();
   }
 
-  private static HttpResponse<byte[]> chat(String model, String prompt, boolean stream, String... headers) {
+  private static HttpResponse<byte[]> chat(
+      String model, String prompt, boolean stream, String... headers) {
     return RawHttp.post(
         url + "/v1/chat/completions",
-        "{\"model\":\"" + model + "\",\"stream\":" + stream
+        "{\"model\":\""
+            + model
+            + "\",\"stream\":"
+            + stream
             + ",\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\""
-            + prompt + "\"}]}",
+            + prompt
+            + "\"}]}",
         headers);
   }
 
@@ -76,40 +83,174 @@ class MetricsTest {
   void countsAndHistogramsPerLabelSet() throws Exception {
     MetricsScrape before = MetricsScrape.of(url);
     for (int i = 0; i < 3; i++) {
-      assertThat(chat(TestStack.OPENAI_MODEL, "ok sim:tokens=4", false).statusCode()).isEqualTo(200);
+      assertThat(chat(TestStack.OPENAI_MODEL, "ok sim:tokens=4", false).statusCode())
+          .isEqualTo(200);
     }
-    assertThat(chat(TestStack.OPENAI_MODEL, "stream sim:tokens=5", true).statusCode()).isEqualTo(200);
-    assertThat(chat(TestStack.OLLAMA_MODEL, "ollama sim:tokens=6", true).statusCode()).isEqualTo(200);
+    assertThat(chat(TestStack.OPENAI_MODEL, "stream sim:tokens=5", true).statusCode())
+        .isEqualTo(200);
+    assertThat(chat(TestStack.OLLAMA_MODEL, "ollama sim:tokens=6", true).statusCode())
+        .isEqualTo(200);
     assertThat(chat(TestStack.OPENAI_MODEL, "sim:fail=500", false).statusCode()).isEqualTo(500);
     assertThat(chat("no-such-model", "x", false).statusCode()).isEqualTo(404);
     chat(TestStack.OPENAI_MODEL, "sim:tokens=9 sim:fail=cut-after:3", true);
     MetricsScrape after = MetricsScrape.of(url);
 
-    assertThat(delta(before, after, "gantry_requests_total", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "status_class", "2xx"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_requests_total",
+                "surface",
+                "chat",
+                "model",
+                TestStack.OPENAI_MODEL,
+                "backend",
+                "sim",
+                "status_class",
+                "2xx"))
         .isEqualTo(5); // 3 blocking, 1 stream, 1 cut stream (its status line said 200)
-    assertThat(delta(before, after, "gantry_requests_total", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "status_class", "5xx"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_requests_total",
+                "surface",
+                "chat",
+                "model",
+                TestStack.OPENAI_MODEL,
+                "backend",
+                "sim",
+                "status_class",
+                "5xx"))
         .isEqualTo(1);
-    assertThat(delta(before, after, "gantry_requests_total", "surface", "chat", "model", "none", "backend", "none", "status_class", "4xx"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_requests_total",
+                "surface",
+                "chat",
+                "model",
+                "none",
+                "backend",
+                "none",
+                "status_class",
+                "4xx"))
         .isEqualTo(1);
-    assertThat(delta(before, after, "gantry_errors_total", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "kind", "upstream_status"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_errors_total",
+                "surface",
+                "chat",
+                "model",
+                TestStack.OPENAI_MODEL,
+                "backend",
+                "sim",
+                "kind",
+                "upstream_status"))
         .isEqualTo(1);
-    assertThat(delta(before, after, "gantry_errors_total", "surface", "chat", "model", "none", "backend", "none", "kind", "model_not_found"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_errors_total",
+                "surface",
+                "chat",
+                "model",
+                "none",
+                "backend",
+                "none",
+                "kind",
+                "model_not_found"))
         .isEqualTo(1);
-    assertThat(delta(before, after, "gantry_errors_total", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "kind", "stream_interrupted"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_errors_total",
+                "surface",
+                "chat",
+                "model",
+                TestStack.OPENAI_MODEL,
+                "backend",
+                "sim",
+                "kind",
+                "stream_interrupted"))
         .isEqualTo(1);
-    assertThat(delta(before, after, "gantry_request_duration_seconds_count", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "stream", "false"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_request_duration_seconds_count",
+                "surface",
+                "chat",
+                "model",
+                TestStack.OPENAI_MODEL,
+                "backend",
+                "sim",
+                "stream",
+                "false"))
         .isEqualTo(4);
-    assertThat(delta(before, after, "gantry_time_to_first_token_seconds_count", "surface", "chat", "model", TestStack.OLLAMA_MODEL, "backend", "sim-ollama"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_time_to_first_token_seconds_count",
+                "surface",
+                "chat",
+                "model",
+                TestStack.OLLAMA_MODEL,
+                "backend",
+                "sim-ollama"))
         .isEqualTo(1);
-    assertThat(delta(before, after, "gantry_inter_token_latency_seconds_count", "model", TestStack.OLLAMA_MODEL, "backend", "sim-ollama"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_inter_token_latency_seconds_count",
+                "model",
+                TestStack.OLLAMA_MODEL,
+                "backend",
+                "sim-ollama"))
         .isEqualTo(5); // 6 tokens, 5 gaps
-    assertThat(delta(before, after, "gantry_tokens_total", "model", TestStack.OPENAI_MODEL, "backend", "sim", "direction", "output"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_tokens_total",
+                "model",
+                TestStack.OPENAI_MODEL,
+                "backend",
+                "sim",
+                "direction",
+                "output"))
         .isEqualTo(3 * 4 + 5);
-    assertThat(delta(before, after, "gantry_tokens_total", "model", TestStack.OLLAMA_MODEL, "backend", "sim-ollama", "direction", "output"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_tokens_total",
+                "model",
+                TestStack.OLLAMA_MODEL,
+                "backend",
+                "sim-ollama",
+                "direction",
+                "output"))
         .isEqualTo(6);
-    assertThat(delta(before, after, "gantry_output_tokens_per_second_count", "model", TestStack.OLLAMA_MODEL, "backend", "sim-ollama"))
+    assertThat(
+            delta(
+                before,
+                after,
+                "gantry_output_tokens_per_second_count",
+                "model",
+                TestStack.OLLAMA_MODEL,
+                "backend",
+                "sim-ollama"))
         .isEqualTo(1);
-    assertThat(delta(before, after, "gantry_overhead_seconds_count", "surface", "chat")).isEqualTo(7);
+    assertThat(delta(before, after, "gantry_overhead_seconds_count", "surface", "chat"))
+        .isEqualTo(7);
     assertThat(after.value("gantry_inflight_requests", "surface", "chat")).isZero();
     assertThat(after.value("gantry_upstream_inflight", "backend", "sim")).isZero();
     assertThat(after.value("gantry_backend_up", "backend", "sim")).isEqualTo(1);
@@ -125,34 +266,75 @@ class MetricsTest {
     String body =
         "{\"model\":\"gantry-sim\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"sim:tokens=300 sim:delay=10\"}]}";
     try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
-      socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-          + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
-      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
       int events = 0;
       for (String line = in.readLine(); line != null && events < 3; line = in.readLine()) {
         events += line.startsWith("data: ") ? 1 : 0;
       }
     }
-    await().atMost(Duration.ofSeconds(5)).until(() ->
-        delta(before, MetricsScrape.of(url), "gantry_errors_total", "surface", "chat", "model", TestStack.OPENAI_MODEL, "backend", "sim", "kind", "client_disconnected") == 1);
-    await().atMost(Duration.ofSeconds(5)).until(() -> MetricsScrape.of(url).value("gantry_upstream_inflight", "backend", "sim") == 0);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() ->
+            delta(
+                    before,
+                    MetricsScrape.of(url),
+                    "gantry_errors_total",
+                    "surface",
+                    "chat",
+                    "model",
+                    TestStack.OPENAI_MODEL,
+                    "backend",
+                    "sim",
+                    "kind",
+                    "client_disconnected")
+                == 1);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> MetricsScrape.of(url).value("gantry_upstream_inflight", "backend", "sim") == 0);
   }
 
   @Test
   void contentIsLoggedOnlyWhenAskedFor() throws Exception {
     Gantry verbose =
         Gantry.start(
-            TestStack.config(List.of(TestStack.backend("sim", "openai", TestStack.shared().openaiSim.baseUrl() + "/v1")), Map.of())
+            TestStack.config(
+                    List.of(
+                        TestStack.backend(
+                            "sim", "openai", TestStack.shared().openaiSim.baseUrl() + "/v1")),
+                    Map.of())
                 .withObserve(new ObserveConfig(300, true)));
     try {
       accessLog.list.clear();
-      RawHttp.post(verbose.baseUrl() + "/v1/chat/completions",
+      RawHttp.post(
+          verbose.baseUrl() + "/v1/chat/completions",
           "{\"model\":\"gantry-sim\",\"messages\":[{\"role\":\"user\",\"content\":\"visible prompt sim:echo\"}]}",
-          "x-request-id", "content-check", "Authorization", "Bearer sk-hidden");
-      await().atMost(Duration.ofSeconds(2)).until(() -> accessLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("content-check")));
-      String line = accessLog.list.stream().map(ILoggingEvent::getFormattedMessage)
-          .filter(m -> m.contains("content-check")).findFirst().orElseThrow();
+          "x-request-id",
+          "content-check",
+          "Authorization",
+          "Bearer sk-hidden");
+      await()
+          .atMost(Duration.ofSeconds(2))
+          .until(() ->
+              accessLog.list.stream()
+                  .anyMatch(e -> e.getFormattedMessage().contains("content-check")));
+      String line =
+          accessLog.list.stream()
+              .map(ILoggingEvent::getFormattedMessage)
+              .filter(m -> m.contains("content-check"))
+              .findFirst()
+              .orElseThrow();
       JsonNode json = Json.MAPPER.readTree(line);
       assertThat(json.get("input").asText()).contains("visible prompt");
       assertThat(json.get("output").asText()).contains("visible prompt");
@@ -166,10 +348,15 @@ class MetricsTest {
   void metricsCanBeSwitchedOff() {
     Gantry quiet =
         Gantry.start(
-            TestStack.config(List.of(TestStack.backend("sim", "openai", TestStack.shared().openaiSim.baseUrl() + "/v1")), Map.of())
+            TestStack.config(
+                    List.of(
+                        TestStack.backend(
+                            "sim", "openai", TestStack.shared().openaiSim.baseUrl() + "/v1")),
+                    Map.of())
                 .withObserve(new ObserveConfig(300, false, null, false)));
     try {
-      RawHttp.post(quiet.baseUrl() + "/v1/chat/completions",
+      RawHttp.post(
+          quiet.baseUrl() + "/v1/chat/completions",
           "{\"model\":\"gantry-sim\",\"messages\":[{\"role\":\"user\",\"content\":\"sim:tokens=2\"}]}");
       String text = MetricsScrape.of(quiet.baseUrl()).text();
       assertThat(text).doesNotContain("gantry_requests_total{").doesNotContain("jvm_");
@@ -178,7 +365,8 @@ class MetricsTest {
     }
   }
 
-  private static double delta(MetricsScrape before, MetricsScrape after, String name, String... labels) {
+  private static double delta(
+      MetricsScrape before, MetricsScrape after, String name, String... labels) {
     return after.value(name, labels) - before.value(name, labels);
   }
 
@@ -190,12 +378,17 @@ class MetricsTest {
     chat(TestStack.OPENAI_MODEL, "c sim:tokens=1", false, "x-session-id", "bumpy-session");
     chat(TestStack.OPENAI_MODEL, "sim:fail=500", false, "x-session-id", "bumpy-session");
     chat("no-such-model", "client error only", false, "x-session-id", "client-mistake");
-    await().atMost(Duration.ofSeconds(5)).until(() ->
-        delta(before, MetricsScrape.of(url), "gantry_sessions_total", "outcome", "error_free") == 2);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() ->
+            delta(before, MetricsScrape.of(url), "gantry_sessions_total", "outcome", "error_free")
+                == 2);
     MetricsScrape after = MetricsScrape.of(url);
     assertThat(delta(before, after, "gantry_sessions_total", "outcome", "errored")).isEqualTo(1);
-    assertThat(delta(before, after, "gantry_session_requests_total", "outcome", "error_free")).isEqualTo(3);
-    assertThat(delta(before, after, "gantry_session_requests_total", "outcome", "errored")).isEqualTo(2);
+    assertThat(delta(before, after, "gantry_session_requests_total", "outcome", "error_free"))
+        .isEqualTo(3);
+    assertThat(delta(before, after, "gantry_session_requests_total", "outcome", "errored"))
+        .isEqualTo(2);
   }
 
   @Test
@@ -207,7 +400,8 @@ class MetricsTest {
     if (!promtool && System.getenv("GANTRY_REQUIRE_PROMTOOL") == null) {
       System.err.println("promtool missing: skipping the promtool check (CI installs it)");
     } else {
-      Process check = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+      Process check =
+          new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
       check.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
       check.getOutputStream().close();
       String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -215,8 +409,12 @@ class MetricsTest {
       assertThat(check.exitValue()).as(report).isZero();
     }
     HttpResponse<byte[]> open =
-        RawHttp.get(url + "/metrics", "Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8");
-    assertThat(open.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
+        RawHttp.get(
+            url + "/metrics",
+            "Accept",
+            "application/openmetrics-text; version=1.0.0; charset=utf-8");
+    assertThat(open.headers().firstValue("content-type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
     assertThat(RawHttp.text(open).strip()).endsWith("# EOF");
     assertThat(RawHttp.get(url + "/metrics").headers().firstValue("content-type"))
         .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
@@ -224,7 +422,8 @@ class MetricsTest {
 
   @Test
   void tenThousandSessionsAndUsersAddNoSeries() throws Exception {
-    String body = "{\"model\":\"gantry-sim\",\"user\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi sim:tokens=1\"}]}";
+    String body =
+        "{\"model\":\"gantry-sim\",\"user\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi sim:tokens=1\"}]}";
     RawHttp.post(url + "/v1/chat/completions", String.format(body, "warm"), "x-session-id", "warm");
     long series = MetricsScrape.of(url).gantrySeries();
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -233,13 +432,19 @@ class MetricsTest {
       for (int i = 0; i < 10_000; i++) {
         int n = i;
         limit.acquire();
-        calls.add(pool.submit(() -> {
-          try {
-            return RawHttp.post(url + "/v1/chat/completions", String.format(body, "user-" + n), "x-session-id", "session-" + n).statusCode();
-          } finally {
-            limit.release();
-          }
-        }));
+        calls.add(
+            pool.submit(() -> {
+              try {
+                return RawHttp.post(
+                        url + "/v1/chat/completions",
+                        String.format(body, "user-" + n),
+                        "x-session-id",
+                        "session-" + n)
+                    .statusCode();
+              } finally {
+                limit.release();
+              }
+            }));
       }
       for (Future<Integer> call : calls) {
         assertThat(call.get()).isEqualTo(200);
@@ -253,13 +458,32 @@ class MetricsTest {
   @Test
   void accessLogIsOneJsonLinePerRequestWithoutContentOrSecrets() throws Exception {
     accessLog.list.clear();
-    chat(TestStack.OPENAI_MODEL, "secret prompt text sim:tokens=3", true, "x-request-id", "log-check-1",
-        "x-session-id", "log-session", "Authorization", "Bearer sk-very-secret-key");
-    await().atMost(Duration.ofSeconds(2)).until(() -> accessLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("log-check-1")));
-    String line = accessLog.list.stream().map(ILoggingEvent::getFormattedMessage)
-        .filter(m -> m.contains("log-check-1")).findFirst().orElseThrow();
-    assertThat(line).doesNotContain("\n").doesNotContain("secret prompt").doesNotContain("sk-very-secret-key");
-    JsonNode json = Json.MAPPER.readTree(new ByteArrayInputStream(line.getBytes(StandardCharsets.UTF_8)));
+    chat(
+        TestStack.OPENAI_MODEL,
+        "secret prompt text sim:tokens=3",
+        true,
+        "x-request-id",
+        "log-check-1",
+        "x-session-id",
+        "log-session",
+        "Authorization",
+        "Bearer sk-very-secret-key");
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() ->
+            accessLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("log-check-1")));
+    String line =
+        accessLog.list.stream()
+            .map(ILoggingEvent::getFormattedMessage)
+            .filter(m -> m.contains("log-check-1"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(line)
+        .doesNotContain("\n")
+        .doesNotContain("secret prompt")
+        .doesNotContain("sk-very-secret-key");
+    JsonNode json =
+        Json.MAPPER.readTree(new ByteArrayInputStream(line.getBytes(StandardCharsets.UTF_8)));
     assertThat(json.get("request_id").asText()).isEqualTo("log-check-1");
     assertThat(json.get("session").asText()).isEqualTo("log-session");
     assertThat(json.get("surface").asText()).isEqualTo("chat");
@@ -269,7 +493,13 @@ class MetricsTest {
     assertThat(json.get("stream").asBoolean()).isTrue();
     assertThat(json.get("tokens_out").asInt()).isEqualTo(3);
     assertThat(json.get("ttft_ms").asDouble()).isPositive();
-    assertThat(json.get("duration_ms").asDouble()).isGreaterThanOrEqualTo(json.get("ttft_ms").asDouble());
-    assertThat(json.has("error_kind") && json.has("tokens_in") && json.has("client") && json.has("time")).isTrue();
+    assertThat(json.get("duration_ms").asDouble())
+        .isGreaterThanOrEqualTo(json.get("ttft_ms").asDouble());
+    assertThat(
+            json.has("error_kind")
+                && json.has("tokens_in")
+                && json.has("client")
+                && json.has("time"))
+        .isTrue();
   }
 }

@@ -32,7 +32,9 @@ class GatewayOnPostgresTest {
     String url = DATABASE.newSchemaUrl().replace("jdbc:postgresql://", "postgresql://");
     Gantry gantry =
         Gantry.start(
-            TestStack.config(List.of(TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1")), Map.of())
+            TestStack.config(
+                    List.of(TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1")),
+                    Map.of())
                 .withStore(new StoreConfig(url)));
     try {
       JsonNode ready = Json.MAPPER.readTree(RawHttp.get(gantry.baseUrl() + "/readyz").body());
@@ -40,11 +42,17 @@ class GatewayOnPostgresTest {
       assertThat(ready.at("/store/reachable").asBoolean()).isTrue();
       assertThat(ready.toString()).doesNotContain("user=");
       ResponsesClient responses = new ResponsesClient(gantry.baseUrl());
-      String first = responses.create(body(TestStack.OPENAI_MODEL, "remember sim:tokens=2")).get("id").asText();
+      String first =
+          responses
+              .create(body(TestStack.OPENAI_MODEL, "remember sim:tokens=2"))
+              .get("id")
+              .asText();
       var next = body(TestStack.OPENAI_MODEL, "recall sim:history");
       next.put("previous_response_id", first);
       String history = responses.create(next).get("output_text").asText();
-      assertThat(history).contains("user: remember sim:tokens=2").contains("user: recall sim:history");
+      assertThat(history)
+          .contains("user: remember sim:tokens=2")
+          .contains("user: recall sim:history");
       assertThat(responses.get("/" + first).statusCode()).isEqualTo(200);
     } finally {
       gantry.close();

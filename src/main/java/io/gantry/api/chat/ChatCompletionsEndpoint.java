@@ -61,7 +61,10 @@ public final class ChatCompletionsEndpoint implements Endpoint {
           "invalid_request_error",
           "model_not_vision_capable",
           "messages",
-          "The model '" + requested + "' on backend '" + ollama.name()
+          "The model '"
+              + requested
+              + "' on backend '"
+              + ollama.name()
               + "' cannot take images (its capabilities have no vision); send text only or use a"
               + " vision model.",
           ErrorKind.CLIENT_INVALID);

@@ -11,7 +11,6 @@ import io.gantry.upstream.SseEvent;
 import io.gantry.upstream.SseEventReader;
 import io.gantry.upstream.UpstreamException;
 import io.gantry.upstream.UpstreamFailures;
-import io.gantry.upstream.UpstreamMeta;
 import io.gantry.upstream.UpstreamResponse;
 import io.gantry.upstream.openai.ChatChunkParser;
 import io.gantry.upstream.openai.OpenAiBackend;
@@ -29,8 +28,7 @@ final class ChatRelay {
   private ChatRelay() {}
 
   static void relay(Exchange exchange, OpenAiBackend backend, byte[] body) throws Exception {
-    UpstreamResponse upstream =
-        backend.post("/chat/completions", body, exchange.upstreamMeta());
+    UpstreamResponse upstream = backend.post("/chat/completions", body, exchange.upstreamMeta());
     try (upstream) {
       if (!upstream.isSuccess()) {
         throw upstream.toStatusException();
@@ -211,8 +209,6 @@ final class ChatRelay {
       // The client has its answer; an unreusable connection is simply closed.
     }
   }
-
-
 
   private static final Delta FIRST_TOKEN = new Delta.Text("");
 

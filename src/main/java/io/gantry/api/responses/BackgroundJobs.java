@@ -25,14 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs background responses in submission order, at most {@code workers} at once,
- * queued → in_progress → a final status, with a time limit, cancellation and restart safety. The
- * queue is durable ({@link BackgroundJobStore}); the job's events go to live followers and the
- * store.
+ * Runs background responses in submission order, at most {@code workers} at once, queued →
+ * in_progress → a final status, with a time limit, cancellation and restart safety. The queue is
+ * durable ({@link BackgroundJobStore}); the job's events go to live followers and the store.
  *
- * <p>After a restart, jobs still queued run; jobs that were running are marked failed, because
- * the backend's partial generation is gone and re-running would send a client tokens it has
- * partly seen already under the same event numbers.
+ * <p>After a restart, jobs still queued run; jobs that were running are marked failed, because the
+ * backend's partial generation is gone and re-running would send a client tokens it has partly seen
+ * already under the same event numbers.
  */
 final class BackgroundJobs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BackgroundJobs.class);
@@ -46,7 +45,8 @@ final class BackgroundJobs implements AutoCloseable {
   private final java.util.concurrent.ExecutorService workers;
   private final Duration timeout;
   private final ScheduledExecutorService timers =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("gantry-job-timer").factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofVirtual().name("gantry-job-timer").factory());
   private final Map<String, Running> running = new ConcurrentHashMap<>();
 
   private record Running(
@@ -76,10 +76,13 @@ final class BackgroundJobs implements AutoCloseable {
 
   /** Stores the response as queued, announces it and starts it when a worker is free. */
   ObjectNode submit(PreparedResponse p, ObjectNode requestBody) {
-    ObjectNode queued = ResponseJson.render(p.request(), p.id(), p.createdAt(), "queued", List.of(), null, null, null);
+    ObjectNode queued =
+        ResponseJson.render(
+            p.request(), p.id(), p.createdAt(), "queued", List.of(), null, null, null);
     execution.save(p, queued, List.of());
     jobs.add(new BackgroundJob(p.id(), Json.text(requestBody), p.createdAt()));
-    JobEvents events = new JobEvents(p.id(), live.open(p.id()), responses, p.meta().cancellation(), 0);
+    JobEvents events =
+        new JobEvents(p.id(), live.open(p.id()), responses, p.meta().cancellation(), 0);
     try {
       events.emit(Json.object().put("type", "response.created").set("response", queued.deepCopy()));
       events.emit(Json.object().put("type", "response.queued").set("response", queued.deepCopy()));
@@ -109,10 +112,15 @@ final class BackgroundJobs implements AutoCloseable {
       job.started().set(true);
       long startedAt = System.nanoTime();
       ObjectNode inProgress =
-          ResponseJson.render(p.request(), p.id(), p.createdAt(), "in_progress", List.of(), null, null, null);
+          ResponseJson.render(
+              p.request(), p.id(), p.createdAt(), "in_progress", List.of(), null, null, null);
       execution.save(p, inProgress, List.of());
       events.emit(Json.object().put("type", "response.in_progress").set("response", inProgress));
-      var timer = timers.schedule(() -> job.cancellation().cancel(Cancellation.Reason.TIMED_OUT), timeout.toMillis(), TimeUnit.MILLISECONDS);
+      var timer =
+          timers.schedule(
+              () -> job.cancellation().cancel(Cancellation.Reason.TIMED_OUT),
+              timeout.toMillis(),
+              TimeUnit.MILLISECONDS);
       try {
         execution.run(p, new RequestRecord(p.meta().requestId(), null), events, false);
       } finally {
@@ -172,7 +180,8 @@ final class BackgroundJobs implements AutoCloseable {
     responses.save(withResponse(s, response));
     LiveResponses.Live events = live.get(id);
     long next = nextSequence(id);
-    ObjectNode error = ResponseExecution.errorEvent("response_cancelled", "The response was cancelled.");
+    ObjectNode error =
+        ResponseExecution.errorEvent("response_cancelled", "The response was cancelled.");
     error.put("sequence_number", next);
     responses.appendEvent(new StoredEvent(id, next, "error", Json.text(error)));
     if (events != null) {
@@ -184,8 +193,8 @@ final class BackgroundJobs implements AutoCloseable {
   }
 
   /**
-   * Runs the jobs a previous process left: queued ones run now, interrupted ones are marked
-   * failed with their terminal events, so no response stays in_progress forever.
+   * Runs the jobs a previous process left: queued ones run now, interrupted ones are marked failed
+   * with their terminal events, so no response stays in_progress forever.
    */
   void recover(Function<ObjectNode, PreparedResponse> prepare) {
     for (BackgroundJob job : jobs.all()) {
@@ -197,16 +206,29 @@ final class BackgroundJobs implements AutoCloseable {
       String status = stored.get().status();
       if ("queued".equals(status)) {
         try {
-          PreparedResponse p = prepare.apply((ObjectNode) parse(job.requestJson())).withIdentity(job.responseId(), job.createdAt());
-          JobEvents events = new JobEvents(p.id(), live.open(p.id()), responses, p.meta().cancellation(), nextSequence(p.id()));
+          PreparedResponse p =
+              prepare
+                  .apply((ObjectNode) parse(job.requestJson()))
+                  .withIdentity(job.responseId(), job.createdAt());
+          JobEvents events =
+              new JobEvents(
+                  p.id(),
+                  live.open(p.id()),
+                  responses,
+                  p.meta().cancellation(),
+                  nextSequence(p.id()));
           start(p, events);
           LOG.info("background response {} was queued before the restart: running it now", p.id());
         } catch (RuntimeException e) {
-          failInterrupted(stored.get(), "The queued background response could not be restarted: " + e.getMessage());
+          failInterrupted(
+              stored.get(),
+              "The queued background response could not be restarted: " + e.getMessage());
         }
       } else if ("in_progress".equals(status)) {
         failInterrupted(stored.get(), RESTART_MESSAGE);
-        LOG.warn("background response {} was running when the gateway stopped: marked failed", job.responseId());
+        LOG.warn(
+            "background response {} was running when the gateway stopped: marked failed",
+            job.responseId());
       } else {
         jobs.remove(job.responseId());
       }
@@ -239,8 +261,14 @@ final class BackgroundJobs implements AutoCloseable {
 
   private static StoredResponse withResponse(StoredResponse s, ObjectNode response) {
     return new StoredResponse(
-        s.id(), s.previousResponseId(), s.model(), response.path("status").asText(), s.createdAt(),
-        Json.text(response), s.inputItemsJson(), s.outputItemsJson());
+        s.id(),
+        s.previousResponseId(),
+        s.model(),
+        response.path("status").asText(),
+        s.createdAt(),
+        Json.text(response),
+        s.inputItemsJson(),
+        s.outputItemsJson());
   }
 
   private static JsonNode parse(String json) {

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The event writer of a background response: numbers events (continuing after any already
- * stored), publishes each to live followers at once and persists them in small batches (one
- * transaction per batch rather than per token), always flushing the terminal event.
+ * The event writer of a background response: numbers events (continuing after any already stored),
+ * publishes each to live followers at once and persists them in small batches (one transaction per
+ * batch rather than per token), always flushing the terminal event.
  */
 final class JobEvents implements ResponseEvents {
   private static final Set<String> TERMINAL =
@@ -51,7 +51,8 @@ final class JobEvents implements ResponseEvents {
     }
     event.put("sequence_number", sequence++);
     live.append(event);
-    pending.add(new StoredEvent(responseId, event.get("sequence_number").asLong(), type, Json.text(event)));
+    pending.add(
+        new StoredEvent(responseId, event.get("sequence_number").asLong(), type, Json.text(event)));
     boolean terminal = TERMINAL.contains(type);
     if (terminal || pending.size() >= BATCH || System.nanoTime() - lastFlush > BATCH_NANOS) {
       flush();

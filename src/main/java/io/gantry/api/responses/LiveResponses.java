@@ -11,8 +11,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The events of background responses while they run, in memory, so any number of clients can
- * follow a stream live. (The store has them too, for replay after the run or a restart.)
+ * The events of background responses while they run, in memory, so any number of clients can follow
+ * a stream live. (The store has them too, for replay after the run or a restart.)
  */
 final class LiveResponses {
   private final Map<String, Live> running = new ConcurrentHashMap<>();
@@ -75,8 +75,7 @@ final class LiveResponses {
       try {
         long deadline = System.nanoTime() + max.toNanos();
         while (!done
-            && (events.isEmpty()
-                || events.getLast().path("sequence_number").asLong() <= after)) {
+            && (events.isEmpty() || events.getLast().path("sequence_number").asLong() <= after)) {
           long left = deadline - System.nanoTime();
           if (left <= 0) {
             return;

@@ -17,8 +17,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Runs one response to its end, whoever watches it (a blocking client, a stream, a background
- * job): feeds the backend's deltas to a {@link ResponseRun}, decides the final status, stores the
+ * Runs one response to its end, whoever watches it (a blocking client, a stream, a background job):
+ * feeds the backend's deltas to a {@link ResponseRun}, decides the final status, stores the
  * response before the terminal event, then emits exactly one terminal event.
  */
 final class ResponseExecution {
@@ -65,7 +65,11 @@ final class ResponseExecution {
       if (failure == null && run.failure() != null) {
         failure =
             new ApiException(
-                502, "server_error", run.failure().code(), null, run.failure().message(),
+                502,
+                "server_error",
+                run.failure().code(),
+                null,
+                run.failure().message(),
                 ErrorKind.UPSTREAM_STATUS);
       }
       if (failure != null) {
@@ -79,7 +83,14 @@ final class ResponseExecution {
       }
       boolean incomplete = run.finish() == FinishReason.LENGTH;
       run.closeAll(incomplete ? "incomplete" : "completed");
-      ObjectNode response = render(p, incomplete ? "incomplete" : "completed", run, null, incomplete ? "max_output_tokens" : null, true);
+      ObjectNode response =
+          render(
+              p,
+              incomplete ? "incomplete" : "completed",
+              run,
+              null,
+              incomplete ? "max_output_tokens" : null,
+              true);
       save(p, response, run);
       events.emit(
           Json.object()
@@ -140,7 +151,11 @@ final class ResponseExecution {
   }
 
   private static ObjectNode render(
-      PreparedResponse p, String status, ResponseRun run, ObjectNode error, String incompleteReason,
+      PreparedResponse p,
+      String status,
+      ResponseRun run,
+      ObjectNode error,
+      String incompleteReason,
       boolean withUsage) {
     Usage usage = withUsage ? (run.usage() == null ? Usage.NONE : run.usage()) : run.usage();
     return ResponseJson.render(
@@ -161,7 +176,8 @@ final class ResponseExecution {
   void save(PreparedResponse p, ObjectNode response, List<ObjectNode> output) {
     ResponseRequest request = p.request();
     String status = response.path("status").asText();
-    if (request.conversationId() != null && (status.equals("completed") || status.equals("incomplete"))) {
+    if (request.conversationId() != null
+        && (status.equals("completed") || status.equals("incomplete"))) {
       // The turn joins its conversation once it has an answer: its input, then its output.
       List<String> items = new java.util.ArrayList<>();
       request.inputItems().forEach(item -> items.add(Json.text(item)));

@@ -16,9 +16,9 @@ import java.util.Set;
 
 /**
  * Streams a background response's events to a client from any point: those after {@code
- * starting_after} that exist (from memory while it runs, from the store after it ended or after
- * a restart), then new ones as they come, until the terminal event. A client that leaves only
- * stops following; the response runs on.
+ * starting_after} that exist (from memory while it runs, from the store after it ended or after a
+ * restart), then new ones as they come, until the terminal event. A client that leaves only stops
+ * following; the response runs on.
  */
 final class ResponseFollower {
   private static final Set<String> TERMINAL =
@@ -41,7 +41,8 @@ final class ResponseFollower {
     try {
       while (true) {
         LiveResponses.Live running = live.get(id);
-        List<JsonNode> batch = running != null ? new ArrayList<>(running.since(last)) : stored(id, last);
+        List<JsonNode> batch =
+            running != null ? new ArrayList<>(running.since(last)) : stored(id, last);
         for (JsonNode event : batch) {
           sse.event(event.path("type").asText(), event);
           last = event.path("sequence_number").asLong();

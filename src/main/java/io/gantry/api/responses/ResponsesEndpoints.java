@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.api.files.InputFiles;
+import io.gantry.config.BackgroundConfig;
 import io.gantry.core.Ids;
 import io.gantry.core.Json;
 import io.gantry.core.Message;
@@ -11,13 +12,11 @@ import io.gantry.core.Role;
 import io.gantry.core.Sampling;
 import io.gantry.core.Turn;
 import io.gantry.edge.ApiException;
-import io.gantry.edge.ErrorMapper;
 import io.gantry.edge.Exchange;
 import io.gantry.edge.SseStream;
 import io.gantry.observe.ErrorKind;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
-import io.gantry.config.BackgroundConfig;
 import io.gantry.store.BackgroundJobStore;
 import io.gantry.store.ConversationStore;
 import io.gantry.store.ItemPage;
@@ -26,15 +25,14 @@ import io.gantry.store.StoredResponse;
 import io.gantry.translate.FileResolver;
 import io.gantry.translate.InputItems;
 import io.gantry.translate.TextFormats;
-import io.gantry.upstream.UpstreamException;
 import io.gantry.upstream.UpstreamMeta;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.time.Duration;
 
 /**
  * The Responses API on any backend: {@code POST /v1/responses} (blocking and streamed), retrieve,
@@ -106,7 +104,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
     exchange.record().stream(request.stream());
     exchange.record().backend(p.route().backend().name());
     if (!request.tools().dropped().isEmpty()) {
-      exchange.responseHeader("x-gantry-dropped-tools", String.join(",", request.tools().dropped()));
+      exchange.responseHeader(
+          "x-gantry-dropped-tools", String.join(",", request.tools().dropped()));
     }
     if (request.background()) {
       ObjectNode queued = background.submit(p, body);
@@ -127,7 +126,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
       }
       return;
     }
-    ResponseExecution.Outcome outcome = execution.run(p, exchange.record(), ResponseEvents.NONE, false);
+    ResponseExecution.Outcome outcome =
+        execution.run(p, exchange.record(), ResponseEvents.NONE, false);
     if (outcome.failure() != null) {
       throw outcome.failure();
     }
@@ -141,18 +141,15 @@ public final class ResponsesEndpoints implements AutoCloseable {
     if (!dropped.isEmpty() && rejectHostedTools) {
       throw ApiException.invalid(
           "tools",
-          "Tool types " + dropped + " run on OpenAI's servers and this gateway does not provide"
+          "Tool types "
+              + dropped
+              + " run on OpenAI's servers and this gateway does not provide"
               + " them (responses.hosted_tools: reject).");
     }
     Route route = router.resolve(request.model());
     Turn turn = turn(request, route.model(), files.forModel(route.backend(), route.model()));
     return new PreparedResponse(
-        request,
-        route,
-        turn,
-        Ids.random("resp_", 48),
-        System.currentTimeMillis() / 1000,
-        meta);
+        request, route, turn, Ids.random("resp_", 48), System.currentTimeMillis() / 1000, meta);
   }
 
   private Turn turn(ResponseRequest request, String upstreamModel, FileResolver fileResolver) {
@@ -173,12 +170,11 @@ public final class ResponsesEndpoints implements AutoCloseable {
     ObjectNode raw = request.raw();
     ObjectNode extras = Json.object();
     raw.properties()
-        .forEach(
-            e -> {
-              if (!ResponseRequestParser.KNOWN.contains(e.getKey())) {
-                extras.set(e.getKey(), e.getValue());
-              }
-            });
+        .forEach(e -> {
+          if (!ResponseRequestParser.KNOWN.contains(e.getKey())) {
+            extras.set(e.getKey(), e.getValue());
+          }
+        });
     return new Turn(
         upstreamModel,
         messages,
@@ -192,7 +188,9 @@ public final class ResponsesEndpoints implements AutoCloseable {
             null,
             null),
         TextFormats.from(raw.get("text")),
-        raw.path("reasoning").hasNonNull("effort") ? raw.path("reasoning").get("effort").asText() : null,
+        raw.path("reasoning").hasNonNull("effort")
+            ? raw.path("reasoning").get("effort").asText()
+            : null,
         request.stream() || request.background(),
         extras);
   }
@@ -215,8 +213,12 @@ public final class ResponsesEndpoints implements AutoCloseable {
     }
     if (conversations.find(conversation).isEmpty()) {
       throw new ApiException(
-          404, "invalid_request_error", "conversation_not_found", "conversation",
-          "Conversation with id '" + conversation + "' not found.", ErrorKind.CLIENT_INVALID);
+          404,
+          "invalid_request_error",
+          "conversation_not_found",
+          "conversation",
+          "Conversation with id '" + conversation + "' not found.",
+          ErrorKind.CLIENT_INVALID);
     }
     List<JsonNode> items = new ArrayList<>();
     for (String item : conversations.allItems(conversation)) {
@@ -231,13 +233,15 @@ public final class ResponsesEndpoints implements AutoCloseable {
     StoredResponse stored = find(id);
     if (!ResponseFollower.isBackground(stored)) {
       throw ApiException.invalid(
-          null, "Only responses created with background=true can be cancelled; '" + id + "' was not.");
+          null,
+          "Only responses created with background=true can be cancelled; '" + id + "' was not.");
     }
     if (Set.of("queued", "in_progress").contains(stored.status())) {
       background.cancel(id);
       stored = find(id);
     }
-    exchange.sendBytes(200, "application/json", stored.responseJson().getBytes(StandardCharsets.UTF_8));
+    exchange.sendBytes(
+        200, "application/json", stored.responseJson().getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
@@ -256,7 +260,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
       if (!ResponseFollower.isBackground(stored)) {
         throw ApiException.invalid(
             "stream",
-            "Only background responses can be streamed again; '" + id
+            "Only background responses can be streamed again; '"
+                + id
                 + "' was not created with background=true.");
       }
       exchange.record().stream(true);

@@ -1,6 +1,5 @@
 package io.gantry.upstream.ollama;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.config.BackendConfig;
 import io.gantry.core.Delta;
@@ -46,7 +45,8 @@ public final class OllamaBackend implements Backend {
 
   public OllamaBackend(BackendConfig config, UpstreamObserver observer) {
     this.name = config.name();
-    this.http = new BackendHttp(
+    this.http =
+        new BackendHttp(
             name, config.url(), config.apiKey(), config.timeouts(), config.retries(), observer);
   }
 
@@ -149,7 +149,6 @@ public final class OllamaBackend implements Backend {
   private JsonNode parse(String line) throws UpstreamException {
     return BackendJson.parse(name, line, "a line");
   }
-
 
   @Override
   public Embeddings embed(String model, List<String> inputs, UpstreamMeta meta)

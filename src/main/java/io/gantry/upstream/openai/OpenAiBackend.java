@@ -1,6 +1,5 @@
 package io.gantry.upstream.openai;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.config.BackendConfig;
 import io.gantry.core.Delta;
@@ -43,7 +42,8 @@ public final class OpenAiBackend implements Backend {
 
   public OpenAiBackend(BackendConfig config, UpstreamObserver observer) {
     this.name = config.name();
-    this.http = new BackendHttp(
+    this.http =
+        new BackendHttp(
             name, config.url(), config.apiKey(), config.timeouts(), config.retries(), observer);
   }
 
@@ -100,7 +100,8 @@ public final class OpenAiBackend implements Backend {
         throw response.toStatusException();
       }
       if (!turn.stream() && !response.contentType().startsWith("text/event-stream")) {
-        JsonNode completion = parse(new String(response.readAll(), java.nio.charset.StandardCharsets.UTF_8));
+        JsonNode completion =
+            parse(new String(response.readAll(), java.nio.charset.StandardCharsets.UTF_8));
         for (Delta delta : new ChatChunkParser().parseCompletion(completion)) {
           sink.accept(delta);
         }
@@ -163,7 +164,6 @@ public final class OpenAiBackend implements Backend {
   private JsonNode parse(String data) throws UpstreamException {
     return BackendJson.parse(name, data, "an event");
   }
-
 
   @Override
   public Embeddings embed(String model, List<String> inputs, UpstreamMeta meta)

@@ -340,11 +340,18 @@ class FileInputsTest {
     String image = FilesClient.pngDataUrl();
     String body =
         "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
-            + "\"image_url\":{\"url\":\"" + image + "\"}},{\"type\":\"text\",\"text\":\"sim:history\"}]}]}";
-    var seen = io.gantry.testing.RawHttp.post(gantry.baseUrl() + "/v1/chat/completions", String.format(body, TestStack.OLLAMA_MODEL));
+            + "\"image_url\":{\"url\":\""
+            + image
+            + "\"}},{\"type\":\"text\",\"text\":\"sim:history\"}]}]}";
+    var seen =
+        io.gantry.testing.RawHttp.post(
+            gantry.baseUrl() + "/v1/chat/completions", String.format(body, TestStack.OLLAMA_MODEL));
     assertThat(seen.statusCode()).isEqualTo(200);
-    assertThat(Json.MAPPER.readTree(seen.body()).at("/choices/0/message/content").asText()).contains("[image]");
-    var refused = io.gantry.testing.RawHttp.post(gantry.baseUrl() + "/v1/chat/completions", String.format(body, NON_VISION));
+    assertThat(Json.MAPPER.readTree(seen.body()).at("/choices/0/message/content").asText())
+        .contains("[image]");
+    var refused =
+        io.gantry.testing.RawHttp.post(
+            gantry.baseUrl() + "/v1/chat/completions", String.format(body, NON_VISION));
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(error(refused).get("code").asText()).isEqualTo("model_not_vision_capable");
   }

@@ -53,10 +53,13 @@ class BackgroundResponsesTest {
   private JsonNode awaitStatus(String id, String... statuses) {
     List<String> wanted = List.of(statuses);
     JsonNode[] last = new JsonNode[1];
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      last[0] = get(id);
-      return wanted.contains(last[0].get("status").asText());
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> {
+          last[0] = get(id);
+          return wanted.contains(last[0].get("status").asText());
+        });
     return last[0];
   }
 
@@ -64,7 +67,8 @@ class BackgroundResponsesTest {
   @ValueSource(strings = {TestStack.OPENAI_MODEL, TestStack.OLLAMA_MODEL})
   void backgroundCreateReturnsQueuedThenCompletes(String model) throws Exception {
     String blocking = text(responses.create(body(model, "background sim:tokens=6 sim:delay=20")));
-    JsonNode queued = responses.create(backgroundBody(model, "background sim:tokens=6 sim:delay=20"));
+    JsonNode queued =
+        responses.create(backgroundBody(model, "background sim:tokens=6 sim:delay=20"));
     assertThat(queued.get("status").asText()).isEqualTo("queued");
     assertThat(queued.get("background").asBoolean()).isTrue();
     JsonNode done = awaitStatus(queued.get("id").asText(), "completed");
@@ -74,31 +78,44 @@ class BackgroundResponsesTest {
   @Test
   void cancelWhileRunningAbortsTheBackend() throws Exception {
     long abortedBefore = stack.openaiSim.stats().aborted();
-    String id = responses.create(backgroundBody(TestStack.OPENAI_MODEL, "long sim:tokens=200 sim:delay=50")).get("id").asText();
+    String id =
+        responses
+            .create(backgroundBody(TestStack.OPENAI_MODEL, "long sim:tokens=200 sim:delay=50"))
+            .get("id")
+            .asText();
     awaitStatus(id, "in_progress");
     Thread.sleep(150);
-    HttpResponse<byte[]> cancelled = RawHttp.post(stack.gatewayUrl() + "/v1/responses/" + id + "/cancel", "");
+    HttpResponse<byte[]> cancelled =
+        RawHttp.post(stack.gatewayUrl() + "/v1/responses/" + id + "/cancel", "");
     assertThat(cancelled.statusCode()).isEqualTo(200);
     JsonNode response = Json.MAPPER.readTree(cancelled.body());
     assertValid("Response", response);
     assertThat(response.get("status").asText()).isEqualTo("cancelled");
-    await().atMost(Duration.ofSeconds(3)).until(() -> stack.openaiSim.stats().aborted() > abortedBefore);
-    HttpResponse<byte[]> again = RawHttp.post(stack.gatewayUrl() + "/v1/responses/" + id + "/cancel", "");
+    await()
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> stack.openaiSim.stats().aborted() > abortedBefore);
+    HttpResponse<byte[]> again =
+        RawHttp.post(stack.gatewayUrl() + "/v1/responses/" + id + "/cancel", "");
     assertThat(Json.MAPPER.readTree(again.body())).isEqualTo(response);
     assertThat(get(id).get("status").asText()).isEqualTo("cancelled");
   }
 
   @Test
   void cancelFinishedOrForegroundResponses() throws Exception {
-    String finished = responses.create(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=2")).get("id").asText();
+    String finished =
+        responses.create(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=2")).get("id").asText();
     JsonNode done = awaitStatus(finished, "completed");
-    HttpResponse<byte[]> unchanged = RawHttp.post(stack.gatewayUrl() + "/v1/responses/" + finished + "/cancel", "");
+    HttpResponse<byte[]> unchanged =
+        RawHttp.post(stack.gatewayUrl() + "/v1/responses/" + finished + "/cancel", "");
     assertThat(Json.MAPPER.readTree(unchanged.body())).isEqualTo(done);
-    String foreground = responses.create(body(TestStack.OPENAI_MODEL, "sim:tokens=2")).get("id").asText();
-    HttpResponse<byte[]> refused = RawHttp.post(stack.gatewayUrl() + "/v1/responses/" + foreground + "/cancel", "");
+    String foreground =
+        responses.create(body(TestStack.OPENAI_MODEL, "sim:tokens=2")).get("id").asText();
+    HttpResponse<byte[]> refused =
+        RawHttp.post(stack.gatewayUrl() + "/v1/responses/" + foreground + "/cancel", "");
     assertThat(refused.statusCode()).isEqualTo(400);
     assertValid("ErrorResponse", Json.MAPPER.readTree(refused.body()));
-    assertThat(RawHttp.post(stack.gatewayUrl() + "/v1/responses/resp_nope/cancel", "").statusCode()).isEqualTo(404);
+    assertThat(RawHttp.post(stack.gatewayUrl() + "/v1/responses/resp_nope/cancel", "").statusCode())
+        .isEqualTo(404);
   }
 
   @Test
@@ -107,7 +124,8 @@ class BackgroundResponsesTest {
     body.put("store", false);
     HttpResponse<byte[]> refused = responses.raw(body);
     assertThat(refused.statusCode()).isEqualTo(400);
-    assertThat(Json.MAPPER.readTree(refused.body()).at("/error/param").asText()).isEqualTo("background");
+    assertThat(Json.MAPPER.readTree(refused.body()).at("/error/param").asText())
+        .isEqualTo("background");
   }
 
   /** Reads the first {@code count} SSE data events of a background stream, then hangs up. */
@@ -117,12 +135,19 @@ class BackgroundResponsesTest {
     List<JsonNode> events = new ArrayList<>();
     try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
       OutputStream out = socket.getOutputStream();
-      out.write(("POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-          + payload.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                  + payload.length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.write(payload);
       out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      for (String line = in.readLine(); line != null && events.size() < count; line = in.readLine()) {
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      for (String line = in.readLine();
+          line != null && events.size() < count;
+          line = in.readLine()) {
         if (line.startsWith("data: ")) {
           events.add(Json.MAPPER.readTree(line.substring(6)));
         }
@@ -138,7 +163,9 @@ class BackgroundResponsesTest {
     ObjectNode body = backgroundBody(model, "resume me sim:tokens=30 sim:delay=20");
     body.put("stream", true);
     List<JsonNode> first = readThenDisconnect(body, 6);
-    assertThat(first).extracting(e -> e.get("sequence_number").asLong()).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    assertThat(first)
+        .extracting(e -> e.get("sequence_number").asLong())
+        .containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
     assertThat(first.get(0).get("type").asText()).isEqualTo("response.created");
     String id = first.get(0).at("/response/id").asText();
     HttpResponse<byte[]> resumed = responses.get("/" + id + "?stream=true&starting_after=5");
@@ -159,7 +186,9 @@ class BackgroundResponsesTest {
     assertThat(rest.get(rest.size() - 1).type()).isEqualTo("response.completed");
     assertThat(text.toString()).isEqualTo(blocking);
     // The run went on without a client, and a replay after the end gives the same events.
-    List<Event> replay = ResponsesClient.parse(RawHttp.text(responses.get("/" + id + "?stream=true&starting_after=5")));
+    List<Event> replay =
+        ResponsesClient.parse(
+            RawHttp.text(responses.get("/" + id + "?stream=true&starting_after=5")));
     assertThat(replay).extracting(Event::data).isEqualTo(rest.stream().map(Event::data).toList());
     HttpResponse<byte[]> beyond = responses.get("/" + id + "?stream=true&starting_after=100000");
     assertThat(ResponsesClient.parse(RawHttp.text(beyond))).isEmpty();
@@ -167,8 +196,14 @@ class BackgroundResponsesTest {
 
   @Test
   void followerWaitsForEventsBeyondTheLastOne() throws Exception {
-    String id = responses.create(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=20 sim:delay=30")).get("id").asText();
-    List<Event> events = ResponsesClient.parse(RawHttp.text(responses.get("/" + id + "?stream=true&starting_after=3")));
+    String id =
+        responses
+            .create(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=20 sim:delay=30"))
+            .get("id")
+            .asText();
+    List<Event> events =
+        ResponsesClient.parse(
+            RawHttp.text(responses.get("/" + id + "?stream=true&starting_after=3")));
     assertThat(events.get(0).data().get("sequence_number").asLong()).isEqualTo(4);
     assertThat(events.get(events.size() - 1).type()).isEqualTo("response.completed");
   }
@@ -178,23 +213,39 @@ class BackgroundResponsesTest {
     String id = responses.create(body(TestStack.OPENAI_MODEL, "sim:tokens=2")).get("id").asText();
     HttpResponse<byte[]> refused = responses.get("/" + id + "?stream=true");
     assertThat(refused.statusCode()).isEqualTo(400);
-    assertThat(Json.MAPPER.readTree(refused.body()).at("/error/param").asText()).isEqualTo("stream");
+    assertThat(Json.MAPPER.readTree(refused.body()).at("/error/param").asText())
+        .isEqualTo("stream");
   }
 
   @Test
   void runawayJobsEndFailedAtTheirTimeLimit() throws Exception {
-    Gantry gantry = Gantry.start(
-        TestStack.config(List.of(TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1")), Map.of())
-            .withBackground(new BackgroundConfig(2, 1)));
+    Gantry gantry =
+        Gantry.start(
+            TestStack.config(
+                    List.of(TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1")),
+                    Map.of())
+                .withBackground(new BackgroundConfig(2, 1)));
     try {
       ResponsesClient client = new ResponsesClient(gantry.baseUrl());
-      String id = client.create(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=500 sim:delay=20")).get("id").asText();
-      await().atMost(Duration.ofSeconds(6)).until(() ->
-          Json.MAPPER.readTree(client.get("/" + id).body()).get("status").asText().equals("failed"));
+      String id =
+          client
+              .create(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=500 sim:delay=20"))
+              .get("id")
+              .asText();
+      await()
+          .atMost(Duration.ofSeconds(6))
+          .until(() ->
+              Json.MAPPER
+                  .readTree(client.get("/" + id).body())
+                  .get("status")
+                  .asText()
+                  .equals("failed"));
       JsonNode failed = Json.MAPPER.readTree(client.get("/" + id).body());
       assertThat(failed.at("/error/message").asText()).contains("job_timeout_seconds");
-      List<Event> events = ResponsesClient.parse(RawHttp.text(client.get("/" + id + "?stream=true")));
-      assertThat(events.get(events.size() - 1).data().get("code").asText()).isEqualTo("job_timeout");
+      List<Event> events =
+          ResponsesClient.parse(RawHttp.text(client.get("/" + id + "?stream=true")));
+      assertThat(events.get(events.size() - 1).data().get("code").asText())
+          .isEqualTo("job_timeout");
     } finally {
       gantry.close();
     }
@@ -202,21 +253,43 @@ class BackgroundResponsesTest {
 
   @Test
   void workersAreBoundedAndTheRestWaitQueued() throws Exception {
-    Gantry gantry = Gantry.start(
-        TestStack.config(List.of(TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1")), Map.of())
-            .withBackground(new BackgroundConfig(1, 60)));
+    Gantry gantry =
+        Gantry.start(
+            TestStack.config(
+                    List.of(TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1")),
+                    Map.of())
+                .withBackground(new BackgroundConfig(1, 60)));
     try {
       ResponsesClient client = new ResponsesClient(gantry.baseUrl());
       // Raw calls: the first contract check loads the spec, which takes longer than this job.
-      String first = Json.MAPPER.readTree(client.raw(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=50 sim:delay=20")).body()).get("id").asText();
-      String second = Json.MAPPER.readTree(client.raw(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=3")).body()).get("id").asText();
+      String first =
+          Json.MAPPER
+              .readTree(
+                  client
+                      .raw(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=50 sim:delay=20"))
+                      .body())
+              .get("id")
+              .asText();
+      String second =
+          Json.MAPPER
+              .readTree(client.raw(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=3")).body())
+              .get("id")
+              .asText();
       Thread.sleep(200);
       assertThat(Json.MAPPER.readTree(client.get("/" + first).body()).get("status").asText())
           .isEqualTo("in_progress");
-      assertThat(Json.MAPPER.readTree(client.get("/" + second).body()).get("status").asText()).isEqualTo("queued");
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          Json.MAPPER.readTree(client.get("/" + second).body()).get("status").asText().equals("completed"));
-      assertThat(Json.MAPPER.readTree(client.get("/" + first).body()).get("status").asText()).isEqualTo("completed");
+      assertThat(Json.MAPPER.readTree(client.get("/" + second).body()).get("status").asText())
+          .isEqualTo("queued");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() ->
+              Json.MAPPER
+                  .readTree(client.get("/" + second).body())
+                  .get("status")
+                  .asText()
+                  .equals("completed"));
+      assertThat(Json.MAPPER.readTree(client.get("/" + first).body()).get("status").asText())
+          .isEqualTo("completed");
     } finally {
       gantry.close();
     }

@@ -20,9 +20,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A gateway killed with SIGKILL mid-job, then started again on the same data: the running job
- * ends failed, the queued one runs, and what was stored before the kill is unchanged, byte for
- * byte. The gateway runs as a real child process so it can be killed for real.
+ * A gateway killed with SIGKILL mid-job, then started again on the same data: the running job ends
+ * failed, the queued one runs, and what was stored before the kill is unchanged, byte for byte. The
+ * gateway runs as a real child process so it can be killed for real.
  */
 class BackgroundRestartTest {
   private final TestStack stack = TestStack.shared();
@@ -37,15 +37,27 @@ class BackgroundRestartTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     ProcessBuilder builder =
         new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"), "io.gantry.Main", "serve",
-                "--port", String.valueOf(port), "--data-dir", data.toString(), "--no-discovery",
-                "--backend", "openai=" + stack.openaiSim.baseUrl() + "/v1")
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.gantry.Main",
+                "serve",
+                "--port",
+                String.valueOf(port),
+                "--data-dir",
+                data.toString(),
+                "--no-discovery",
+                "--backend",
+                "openai=" + stack.openaiSim.baseUrl() + "/v1")
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("GANTRY_BACKGROUND_WORKERS", "1");
     Process process = builder.start();
     String url = "http://127.0.0.1:" + port + "/readyz";
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> RawHttp.get(url).statusCode() == 200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> RawHttp.get(url).statusCode() == 200);
     return process;
   }
 
@@ -61,7 +73,8 @@ class BackgroundRestartTest {
     Process gateway = startGateway(data, port, log);
     ResponsesClient client = new ResponsesClient("http://127.0.0.1:" + port);
     try {
-      String done = json(client.raw(body(TestStack.OPENAI_MODEL, "keep me sim:tokens=5"))).get("id").asText();
+      String done =
+          json(client.raw(body(TestStack.OPENAI_MODEL, "keep me sim:tokens=5"))).get("id").asText();
       byte[] before = client.get("/" + done).body();
 
       ObjectNode slow = body(TestStack.OPENAI_MODEL, "slow sim:tokens=600 sim:delay=20");
@@ -70,8 +83,10 @@ class BackgroundRestartTest {
       ObjectNode next = body(TestStack.OPENAI_MODEL, "after the restart sim:tokens=4");
       next.put("background", true);
       String queued = json(client.raw(next)).get("id").asText();
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          json(client.get("/" + running)).get("status").asText().equals("in_progress"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> json(client.get("/" + running)).get("status").asText().equals("in_progress"));
       assertThat(json(client.get("/" + queued)).get("status").asText()).isEqualTo("queued");
 
       gateway.destroyForcibly().waitFor();
@@ -82,10 +97,15 @@ class BackgroundRestartTest {
       assertThat(failed.at("/error/message").asText()).contains("restarted");
       List<ResponsesClient.Event> replay =
           ResponsesClient.parse(RawHttp.text(client.get("/" + running + "?stream=true")));
-      assertThat(replay).extracting(ResponsesClient.Event::type).endsWith("response.failed", "error");
-      await().atMost(Duration.ofSeconds(10)).until(() ->
-          json(client.get("/" + queued)).get("status").asText().equals("completed"));
-      assertThat(Arrays.equals(client.get("/" + done).body(), before)).as("byte-identical").isTrue();
+      assertThat(replay)
+          .extracting(ResponsesClient.Event::type)
+          .endsWith("response.failed", "error");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> json(client.get("/" + queued)).get("status").asText().equals("completed"));
+      assertThat(Arrays.equals(client.get("/" + done).body(), before))
+          .as("byte-identical")
+          .isTrue();
     } finally {
       gateway.destroyForcibly().waitFor();
     }

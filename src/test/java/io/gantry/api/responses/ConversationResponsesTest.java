@@ -41,7 +41,12 @@ class ConversationResponsesTest {
   private List<JsonNode> items(String conversation) throws Exception {
     JsonNode page =
         Json.MAPPER.readTree(
-            RawHttp.get(stack.gatewayUrl() + "/v1/conversations/" + conversation + "/items?order=asc&limit=100").body());
+            RawHttp.get(
+                    stack.gatewayUrl()
+                        + "/v1/conversations/"
+                        + conversation
+                        + "/items?order=asc&limit=100")
+                .body());
     assertValid("ConversationItemList", page);
     List<JsonNode> out = new ArrayList<>();
     page.get("data").forEach(out::add);
@@ -77,13 +82,15 @@ class ConversationResponsesTest {
   @Test
   void conversationAndPreviousResponseTogetherIsA400() throws Exception {
     String conversation = newConversation();
-    String previous = responses.create(body(TestStack.OPENAI_MODEL, "sim:tokens=1")).get("id").asText();
+    String previous =
+        responses.create(body(TestStack.OPENAI_MODEL, "sim:tokens=1")).get("id").asText();
     ObjectNode both = body(TestStack.OPENAI_MODEL, "x");
     both.put("conversation", conversation);
     both.put("previous_response_id", previous);
     HttpResponse<byte[]> refused = responses.raw(both);
     assertThat(refused.statusCode()).isEqualTo(400);
-    assertThat(Json.MAPPER.readTree(refused.body()).at("/error/param").asText()).isEqualTo("conversation");
+    assertThat(Json.MAPPER.readTree(refused.body()).at("/error/param").asText())
+        .isEqualTo("conversation");
     ObjectNode missing = body(TestStack.OPENAI_MODEL, "x");
     missing.put("conversation", "conv_nope");
     HttpResponse<byte[]> notFound = responses.raw(missing);
@@ -94,12 +101,25 @@ class ConversationResponsesTest {
   @Test
   void openAiJavaConversationRoundTrip() {
     OpenAIClient client = stack.client();
-    Conversation conversation = client.conversations().create(ConversationCreateParams.builder().build());
-    client.responses().create(
-        ResponseCreateParams.builder().model(TestStack.OPENAI_MODEL).input("hello sim:tokens=2").conversation(conversation.id()).build());
+    Conversation conversation =
+        client.conversations().create(ConversationCreateParams.builder().build());
+    client
+        .responses()
+        .create(
+            ResponseCreateParams.builder()
+                .model(TestStack.OPENAI_MODEL)
+                .input("hello sim:tokens=2")
+                .conversation(conversation.id())
+                .build());
     Response second =
-        client.responses().create(
-            ResponseCreateParams.builder().model(TestStack.OPENAI_MODEL).input("recap sim:history").conversation(conversation.id()).build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model(TestStack.OPENAI_MODEL)
+                    .input("recap sim:history")
+                    .conversation(conversation.id())
+                    .build());
     String recap = second.output().get(0).asMessage().content().get(0).asOutputText().text();
     assertThat(recap).contains("user: hello sim:tokens=2").contains("user: recap sim:history");
     assertThat(client.conversations().items().list(conversation.id()).data()).hasSize(4);

@@ -482,8 +482,7 @@ class ResponsesApiTest {
   @Test
   void featuresNotProvidedYetAreClear400s() throws Exception {
     for (String extra :
-        List.of(
-            "\"background\":true,\"store\":false", "\"prompt\":{\"id\":\"p\"}")) {
+        List.of("\"background\":true,\"store\":false", "\"prompt\":{\"id\":\"p\"}")) {
       HttpResponse<byte[]> response =
           RawHttp.post(
               stack.gatewayUrl() + "/v1/responses",
