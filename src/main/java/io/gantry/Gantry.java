@@ -93,27 +93,54 @@ public final class Gantry implements AutoCloseable {
     GantryMetrics metrics = new GantryMetrics(config.observe().metrics());
     SessionTracker sessions =
         new SessionTracker(metrics, Duration.ofSeconds(config.observe().sessionIdleSeconds()));
+    // The registry is built from backends that need the observer; it is set right after.
+    java.util.concurrent.atomic.AtomicReference<BackendRegistry> pools =
+        new java.util.concurrent.atomic.AtomicReference<>();
     UpstreamObserver upstreamObserver =
         new UpstreamObserver() {
           @Override
           public void opened(String backend) {
             metrics.upstreamOpened(backend);
+            BackendRegistry r = pools.get();
+            if (r != null) {
+              r.opened(backend);
+            }
           }
 
           @Override
           public void closed(String backend) {
             metrics.upstreamClosed(backend);
+            BackendRegistry r = pools.get();
+            if (r != null) {
+              r.closed(backend);
+            }
+          }
+
+          @Override
+          public void retried(String backend, String reason) {
+            metrics.retried(backend, reason);
+          }
+
+          @Override
+          public void attempted(String backend, boolean failed) {
+            BackendRegistry r = pools.get();
+            if (r != null) {
+              r.attempted(backend, failed);
+            }
           }
         };
     BackendRegistry registry =
         new BackendRegistry(
             backends(config, discovery, upstreamObserver),
             Duration.ofSeconds(config.discovery().probeIntervalSeconds()));
+    pools.set(registry);
+    registry.onCircuitOpened(metrics::circuitOpened);
     registry.listener((backend, up, nanos) -> {
       metrics.probed(backend, up, nanos);
       metrics.readiness("backends", registry.anyReady());
     });
-    ModelRouter router = new ModelRouter(registry, config.aliases());
+    ModelRouter router = new ModelRouter(registry, config.aliases(), config.fallbacks());
+    router.onFallback(metrics::fellBack);
     Tracing tracing =
         TracingSettings.tracing(config.observe(), System.getenv(), dialects(registry));
     Database database =
@@ -270,7 +297,9 @@ public final class Gantry implements AutoCloseable {
     Set<String> names = new HashSet<>();
     for (BackendConfig backend : config.backends()) {
       BackendConfig named = withName(normalizeUrl(backend), names);
-      out.add(new RegisteredBackend(create(named, observer), "config", named.models()));
+      out.add(
+          new RegisteredBackend(
+              create(named, observer), "config", named.models(), named.weight(), named.circuit()));
     }
     if (discovery) {
       for (Discovery.Candidate candidate : Discovery.candidates()) {

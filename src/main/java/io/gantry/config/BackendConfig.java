@@ -12,6 +12,8 @@ import java.util.List;
  * @param models models this backend serves, used before (or instead of) its own model list
  * @param timeouts per-stage time limits
  * @param retries retries before anything reached the client, with their budget
+ * @param weight share of a pool's load (default 1): the router compares in-flight / weight
+ * @param circuit the circuit breaker of this replica
  */
 public record BackendConfig(
     String name,
@@ -20,9 +22,13 @@ public record BackendConfig(
     String apiKey,
     List<String> models,
     TimeoutsConfig timeouts,
-    RetriesConfig retries) {
+    RetriesConfig retries,
+    Double weight,
+    CircuitConfig circuit) {
 
   public BackendConfig {
+    weight = weight == null ? 1.0 : weight;
+    circuit = circuit == null ? CircuitConfig.DEFAULTS : circuit;
     models = models == null ? List.of() : List.copyOf(models);
     timeouts = timeouts == null ? new TimeoutsConfig(null, null, null, null) : timeouts;
     retries = retries == null ? RetriesConfig.DEFAULTS : retries;
@@ -36,14 +42,28 @@ public record BackendConfig(
       String apiKey,
       List<String> models,
       TimeoutsConfig timeouts) {
-    this(name, dialect, url, apiKey, models, timeouts, null);
+    this(name, dialect, url, apiKey, models, timeouts, null, null, null);
+  }
+
+  /** A backend with weight 1 and the default circuit breaker. */
+  public BackendConfig(
+      String name,
+      String dialect,
+      String url,
+      String apiKey,
+      List<String> models,
+      TimeoutsConfig timeouts,
+      RetriesConfig retries) {
+    this(name, dialect, url, apiKey, models, timeouts, retries, null, null);
   }
 
   public BackendConfig withName(String newName) {
-    return new BackendConfig(newName, dialect, url, apiKey, models, timeouts, retries);
+    return new BackendConfig(
+        newName, dialect, url, apiKey, models, timeouts, retries, weight, circuit);
   }
 
   public BackendConfig withUrl(String newUrl) {
-    return new BackendConfig(name, dialect, newUrl, apiKey, models, timeouts, retries);
+    return new BackendConfig(
+        name, dialect, newUrl, apiKey, models, timeouts, retries, weight, circuit);
   }
 }

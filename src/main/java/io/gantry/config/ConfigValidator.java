@@ -89,6 +89,27 @@ final class ConfigValidator {
                 + ".retries': budget_ratio must be 0 to 1 (e.g. 0.2 = retries up to 20% of"
                 + " requests) and budget_floor 0 or more.");
       }
+      if (!(backend.weight() > 0) || backend.weight().isInfinite()) {
+        throw new ConfigException(
+            "Config key '" + key + ".weight' must be a positive number (default 1).");
+      }
+      CircuitConfig c = backend.circuit();
+      if (c.failures() < 1 || c.openSeconds() < 1) {
+        throw new ConfigException(
+            "Config key '"
+                + key
+                + ".circuit': failures and open_seconds must be at least 1 (e.g. failures: 5,"
+                + " open_seconds: 10).");
+      }
+    }
+    for (Map.Entry<String, java.util.List<String>> fallback : config.fallbacks().entrySet()) {
+      if (fallback.getValue().isEmpty()
+          || fallback.getValue().stream().anyMatch(m -> m == null || m.isBlank())) {
+        throw new ConfigException(
+            "Config key 'fallbacks."
+                + fallback.getKey()
+                + "' must list the models to try instead, e.g. [other-model].");
+      }
     }
     for (Map.Entry<String, String> alias : config.aliases().entrySet()) {
       if (alias.getValue() == null || alias.getValue().isBlank()) {

@@ -17,9 +17,11 @@ public record GantryConfig(
     StoreConfig store,
     FilesConfig files,
     BackgroundConfig background,
-    ObserveConfig observe) {
+    ObserveConfig observe,
+    Map<String, List<String>> fallbacks) {
 
   public GantryConfig {
+    fallbacks = fallbacks == null ? Map.of() : copyFallbacks(fallbacks);
     server = server == null ? new ServerConfig(null, null, null, null) : server;
     dataDir = dataDir == null || dataDir.isBlank() ? "data" : dataDir;
     backends = backends == null ? List.of() : List.copyOf(backends);
@@ -30,6 +32,53 @@ public record GantryConfig(
     files = files == null ? new FilesConfig(null, null, null) : files;
     background = background == null ? new BackgroundConfig(null, null) : background;
     observe = observe == null ? new ObserveConfig(null, null) : observe;
+  }
+
+  /** A config without fallbacks. */
+  public GantryConfig(
+      ServerConfig server,
+      String dataDir,
+      List<BackendConfig> backends,
+      Map<String, String> aliases,
+      DiscoveryConfig discovery,
+      ResponsesConfig responses,
+      StoreConfig store,
+      FilesConfig files,
+      BackgroundConfig background,
+      ObserveConfig observe) {
+    this(
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe,
+        null);
+  }
+
+  private static Map<String, List<String>> copyFallbacks(Map<String, List<String>> in) {
+    java.util.LinkedHashMap<String, List<String>> out = new java.util.LinkedHashMap<>();
+    in.forEach((k, v) -> out.put(k, v == null ? List.of() : List.copyOf(v)));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  public GantryConfig withFallbacks(Map<String, List<String>> newFallbacks) {
+    return new GantryConfig(
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe,
+        newFallbacks);
   }
 
   public static GantryConfig defaults() {
@@ -47,7 +96,8 @@ public record GantryConfig(
         store,
         files,
         background,
-        observe);
+        observe,
+        fallbacks);
   }
 
   public GantryConfig withServer(ServerConfig newServer) {
@@ -61,7 +111,8 @@ public record GantryConfig(
         store,
         files,
         background,
-        observe);
+        observe,
+        fallbacks);
   }
 
   public GantryConfig withDataDir(String newDataDir) {
@@ -75,7 +126,8 @@ public record GantryConfig(
         store,
         files,
         background,
-        observe);
+        observe,
+        fallbacks);
   }
 
   public GantryConfig withDiscovery(DiscoveryConfig newDiscovery) {
@@ -89,7 +141,8 @@ public record GantryConfig(
         store,
         files,
         background,
-        observe);
+        observe,
+        fallbacks);
   }
 
   public GantryConfig withAliases(Map<String, String> newAliases) {
@@ -103,7 +156,8 @@ public record GantryConfig(
         store,
         files,
         background,
-        observe);
+        observe,
+        fallbacks);
   }
 
   public GantryConfig withResponses(ResponsesConfig newResponses) {
@@ -117,7 +171,8 @@ public record GantryConfig(
         store,
         files,
         background,
-        observe);
+        observe,
+        fallbacks);
   }
 
   public GantryConfig withStore(StoreConfig newStore) {
@@ -131,7 +186,8 @@ public record GantryConfig(
         newStore,
         files,
         background,
-        observe);
+        observe,
+        fallbacks);
   }
 
   public GantryConfig withFiles(FilesConfig newFiles) {
@@ -145,7 +201,8 @@ public record GantryConfig(
         store,
         newFiles,
         background,
-        observe);
+        observe,
+        fallbacks);
   }
 
   public GantryConfig withBackground(BackgroundConfig newBackground) {
@@ -159,7 +216,8 @@ public record GantryConfig(
         store,
         files,
         newBackground,
-        observe);
+        observe,
+        fallbacks);
   }
 
   public GantryConfig withObserve(ObserveConfig newObserve) {
@@ -173,6 +231,7 @@ public record GantryConfig(
         store,
         files,
         background,
-        newObserve);
+        newObserve,
+        fallbacks);
   }
 }

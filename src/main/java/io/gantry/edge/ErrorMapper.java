@@ -3,6 +3,7 @@ package io.gantry.edge;
 import io.gantry.core.InvalidTurnException;
 import io.gantry.observe.ErrorKind;
 import io.gantry.route.ModelNotFoundException;
+import io.gantry.route.PoolUnavailableException;
 import io.gantry.upstream.UpstreamException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -19,6 +20,17 @@ public final class ErrorMapper {
     return switch (failure) {
       case ApiException api -> api;
       case ModelNotFoundException missing -> modelNotFound(missing);
+      case PoolUnavailableException open ->
+          new ApiException(
+              503,
+              "server_error",
+              "backend_unavailable",
+              null,
+              "Every backend serving model '"
+                  + open.model()
+                  + "' is failing (circuit breaker open) and no fallback model is configured or"
+                  + " available; retry shortly, /readyz shows each backend's circuit.",
+              ErrorKind.UPSTREAM_UNAVAILABLE);
       case InvalidTurnException invalid ->
           ApiException.invalid(invalid.param(), invalid.getMessage());
       case UpstreamException upstream -> upstream(upstream);

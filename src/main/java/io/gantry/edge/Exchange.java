@@ -146,6 +146,18 @@ public final class Exchange {
     return object;
   }
 
+  /**
+   * Tells the client which model answers ({@code x-gantry-model}) and, when the router fell back to
+   * another model because the requested one had no available backend, {@code x-gantry-fallback:
+   * true}.
+   */
+  public void routedTo(String model, boolean fallback) {
+    responseHeader("x-gantry-model", model);
+    if (fallback) {
+      responseHeader("x-gantry-fallback", "true");
+    }
+  }
+
   public void responseHeader(String name, String value) {
     response.header(HeaderNames.create(name), value);
   }

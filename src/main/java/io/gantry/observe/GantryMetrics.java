@@ -106,6 +106,24 @@ public final class GantryMetrics {
           .help("1 when the component is ready: backends (any backend ready), store")
           .labelNames("component")
           .register(registry);
+  final Counter retries =
+      Counter.builder()
+          .name("gantry_upstream_retries_total")
+          .help("Backend requests retried before anything reached the client, by status or failure")
+          .labelNames("backend", "reason")
+          .register(registry);
+  final Counter fallbacks =
+      Counter.builder()
+          .name("gantry_fallbacks_total")
+          .help("Requests sent to a fallback model because no replica of the model was available")
+          .labelNames("model", "fallback")
+          .register(registry);
+  final Counter circuitOpens =
+      Counter.builder()
+          .name("gantry_circuit_opens_total")
+          .help("Times a backend's circuit breaker opened (consecutive failures or a failed trial)")
+          .labelNames("backend")
+          .register(registry);
   final Counter sessions =
       Counter.builder()
           .name("gantry_sessions_total")
@@ -269,6 +287,27 @@ public final class GantryMetrics {
       return;
     }
     upstreamInflight.labelValues(backend).dec();
+  }
+
+  public void retried(String backend, String reason) {
+    if (!enabled) {
+      return;
+    }
+    retries.labelValues(backend, reason).inc();
+  }
+
+  public void fellBack(String model, String fallback) {
+    if (!enabled) {
+      return;
+    }
+    fallbacks.labelValues(model, fallback).inc();
+  }
+
+  public void circuitOpened(String backend) {
+    if (!enabled) {
+      return;
+    }
+    circuitOpens.labelValues(backend).inc();
   }
 
   public void probed(String backend, boolean up, long nanos) {

@@ -35,9 +35,55 @@ public final class BackendRegistry implements AutoCloseable {
   private volatile boolean running;
   private Thread loop;
 
+  private final java.util.Map<String, RegisteredBackend> byName = new java.util.HashMap<>();
+  private volatile java.util.function.Consumer<String> circuitOpened = backend -> {};
+
+  /** Told each time a backend's circuit opens (for a metric). */
+  public void onCircuitOpened(java.util.function.Consumer<String> listener) {
+    this.circuitOpened = listener;
+  }
+
   public BackendRegistry(List<RegisteredBackend> backends, Duration interval) {
     this.backends = List.copyOf(backends);
     this.interval = interval;
+    for (RegisteredBackend entry : this.backends) {
+      byName.putIfAbsent(entry.backend().name(), entry);
+    }
+  }
+
+  /** A response from {@code backend} is open (counts toward its in-flight requests). */
+  public void opened(String backend) {
+    RegisteredBackend entry = byName.get(backend);
+    if (entry != null) {
+      entry.opened();
+    }
+  }
+
+  /** A response from {@code backend} is closed. */
+  public void closed(String backend) {
+    RegisteredBackend entry = byName.get(backend);
+    if (entry != null) {
+      entry.closed();
+    }
+  }
+
+  /** One attempt at {@code backend} ended; feeds its circuit breaker. */
+  public void attempted(String backend, boolean failed) {
+    RegisteredBackend entry = byName.get(backend);
+    if (entry == null) {
+      return;
+    }
+    if (failed) {
+      if (entry.circuit().failure()) {
+        LOG.warn("circuit of backend {} opened after consecutive failures", backend);
+        circuitOpened.accept(backend);
+      }
+    } else {
+      if (entry.circuit().state() != CircuitBreaker.State.CLOSED) {
+        LOG.info("circuit of backend {} closed", backend);
+      }
+      entry.circuit().success();
+    }
   }
 
   public void listener(ProbeListener probeListener) {

@@ -6,45 +6,131 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Resolves a model name (or alias) to a backend that serves it. Ready backends win; a configured
- * model on a backend that is down still routes there, so the client gets the backend's failure
- * rather than a misleading "model not found".
+ * Resolves a model name (or alias) to one replica of the pool of backends serving it. Among the
+ * ready replicas whose circuit lets requests pass, the one with the fewest in-flight requests per
+ * unit of weight wins (ties broken at random). When no replica of the model can take the request,
+ * the models listed under {@code fallbacks} are tried in order. A configured model whose backends
+ * are all down (not ready, circuit not open) still routes there, so the client gets the backend's
+ * failure rather than a misleading "model not found".
  */
 public final class ModelRouter {
   private final BackendRegistry registry;
   private final Map<String, String> aliases;
+  private final Map<String, List<String>> fallbacks;
+  private volatile java.util.function.BiConsumer<String, String> fellBack = (model, used) -> {};
+
+  /** Told each time a request goes to a fallback model: (requested model, fallback model). */
+  public void onFallback(java.util.function.BiConsumer<String, String> listener) {
+    this.fellBack = listener;
+  }
 
   public ModelRouter(BackendRegistry registry, Map<String, String> aliases) {
+    this(registry, aliases, Map.of());
+  }
+
+  public ModelRouter(
+      BackendRegistry registry, Map<String, String> aliases, Map<String, List<String>> fallbacks) {
     this.registry = registry;
     this.aliases = Map.copyOf(aliases);
+    this.fallbacks = Map.copyOf(fallbacks);
   }
 
   public Route resolve(String requested) {
     String target = aliases.getOrDefault(requested, requested);
-    Route route = find(requested, target);
-    if (route == null) {
+    RegisteredBackend chosen = pick(target);
+    if (chosen == null && !servedAnywhere(target)) {
       registry.probeSoon();
-      route = find(requested, target);
+      chosen = pick(target);
     }
-    if (route == null) {
-      throw new ModelNotFoundException(requested, modelIds());
+    if (chosen != null) {
+      return new Route(chosen.backend(), requested, target);
     }
-    return route;
-  }
-
-  private Route find(String requested, String target) {
-    RegisteredBackend fallback = null;
-    for (RegisteredBackend entry : registry.backends()) {
-      if (serves(entry, target)) {
-        if (entry.health().ready()) {
-          return new Route(entry.backend(), requested, target);
-        }
-        if (fallback == null && entry.configuredModels().contains(target)) {
-          fallback = entry;
-        }
+    for (String fallback : fallbacksOf(requested, target)) {
+      String fallbackTarget = aliases.getOrDefault(fallback, fallback);
+      RegisteredBackend replica = pick(fallbackTarget);
+      if (replica != null) {
+        fellBack.accept(requested, fallbackTarget);
+        return new Route(replica.backend(), requested, fallbackTarget, true);
       }
     }
-    return fallback == null ? null : new Route(fallback.backend(), requested, target);
+    RegisteredBackend down = null;
+    boolean anyOpen = false;
+    for (RegisteredBackend entry : registry.backends()) {
+      if (!serves(entry, target)) {
+        continue;
+      }
+      if (entry.circuit().state() != CircuitBreaker.State.CLOSED) {
+        anyOpen = true;
+      } else if ((entry.health().ready() || entry.configuredModels().contains(target))
+          && entry.circuit().tryPass()) {
+        down = entry;
+        break;
+      }
+    }
+    if (down != null) {
+      return new Route(down.backend(), requested, target);
+    }
+    if (anyOpen) {
+      throw new PoolUnavailableException(requested, 1);
+    }
+    throw new ModelNotFoundException(requested, modelIds());
+  }
+
+  private List<String> fallbacksOf(String requested, String target) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    out.addAll(fallbacks.getOrDefault(requested, List.of()));
+    out.addAll(fallbacks.getOrDefault(target, List.of()));
+    out.remove(requested);
+    out.remove(target);
+    return List.copyOf(out);
+  }
+
+  /** Whether a ready or configured backend serves the model (then probing again will not help). */
+  private boolean servedAnywhere(String target) {
+    for (RegisteredBackend entry : registry.backends()) {
+      if (serves(entry, target)
+          && (entry.health().ready() || entry.configuredModels().contains(target))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The ready replica of {@code target} with the lowest load whose circuit lets it pass. */
+  private RegisteredBackend pick(String target) {
+    List<RegisteredBackend> candidates = new ArrayList<>();
+    for (RegisteredBackend entry : registry.backends()) {
+      if (serves(entry, target) && entry.health().ready() && entry.circuit().available()) {
+        candidates.add(entry);
+      }
+    }
+    while (!candidates.isEmpty()) {
+      RegisteredBackend best = leastLoaded(candidates);
+      if (best.circuit().tryPass()) {
+        return best;
+      }
+      candidates.remove(best);
+    }
+    return null;
+  }
+
+  private static RegisteredBackend leastLoaded(List<RegisteredBackend> candidates) {
+    RegisteredBackend best = null;
+    double bestLoad = Double.MAX_VALUE;
+    int ties = 0;
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (RegisteredBackend entry : candidates) {
+      double load = entry.load();
+      if (load < bestLoad) {
+        best = entry;
+        bestLoad = load;
+        ties = 1;
+      } else if (load == bestLoad && random.nextInt(++ties) == 0) {
+        best = entry; // reservoir sampling: each tied replica is equally likely
+      }
+    }
+    return best;
   }
 
   private static boolean serves(RegisteredBackend entry, String model) {

@@ -91,11 +91,15 @@ public final class BackendHttp {
       long retryAfterMs = 0;
       try {
         response = attempt(path, body, meta, clock);
+        observer.attempted(backend, response.status() >= 500);
         if (!RETRYABLE_STATUS.contains(response.status())) {
           return response;
         }
         retryAfterMs = retryAfterMs(response.header("retry-after"));
       } catch (UpstreamException e) {
+        if (!(meta != null && meta.cancellation().isCancelled())) {
+          observer.attempted(backend, true);
+        }
         if (e.kind() != UpstreamException.Kind.UNAVAILABLE
             && e.kind() != UpstreamException.Kind.INTERRUPTED) {
           throw e;

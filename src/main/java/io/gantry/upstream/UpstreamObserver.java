@@ -17,4 +17,10 @@ public interface UpstreamObserver {
 
   /** A request to {@code backend} is retried; {@code reason} is the status or failure kind. */
   default void retried(String backend, String reason) {}
+
+  /**
+   * One attempt at {@code backend} ended before its body was read: {@code failed} when the backend
+   * was unavailable, timed out or answered HTTP 5xx (feeds the router's circuit breakers).
+   */
+  default void attempted(String backend, boolean failed) {}
 }

@@ -19,6 +19,65 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsPoolKeys() throws Exception {
+    GantryConfig config =
+        ConfigLoader.load(
+            yaml(
+                """
+                backends:
+                  - name: a
+                    dialect: openai
+                    url: http://127.0.0.1:8000/v1
+                    weight: 3
+                    circuit: {failures: 2, open_seconds: 4}
+                  - name: b
+                    dialect: openai
+                    url: http://127.0.0.1:8001/v1
+                fallbacks:
+                  big-model: [small-model, tiny-model]
+                """),
+            Map.of());
+    BackendConfig a = config.backends().get(0);
+    assertThat(a.weight()).isEqualTo(3.0);
+    assertThat(a.circuit().failures()).isEqualTo(2);
+    assertThat(a.circuit().openSeconds()).isEqualTo(4);
+    BackendConfig b = config.backends().get(1);
+    assertThat(b.weight()).isEqualTo(1.0);
+    assertThat(b.circuit()).isEqualTo(CircuitConfig.DEFAULTS);
+    assertThat(config.fallbacks())
+        .containsEntry("big-model", java.util.List.of("small-model", "tiny-model"));
+  }
+
+  @Test
+  void rejectsBadPoolKeys() throws Exception {
+    assertThatThrownBy(() ->
+            ConfigLoader.load(
+                yaml(
+                    """
+                    backends:
+                      - {dialect: openai, url: "http://127.0.0.1:8000/v1", weight: 0}
+                    """),
+                Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("backends[0].weight");
+    assertThatThrownBy(() ->
+            ConfigLoader.load(
+                yaml(
+                    """
+                    backends:
+                      - dialect: openai
+                        url: http://127.0.0.1:8000/v1
+                        circuit: {failures: 0}
+                    """),
+                Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("backends[0].circuit");
+    assertThatThrownBy(() -> ConfigLoader.load(yaml("fallbacks: {big: []}\n"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("fallbacks.big");
+  }
+
+  @Test
   void readsEveryDocumentedKey() throws Exception {
     GantryConfig config =
         ConfigLoader.load(

@@ -43,6 +43,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     exchange.record().stream(stream);
     Route route = router.resolve(requested);
     exchange.record().backend(route.backend().name());
+    exchange.routedTo(route.model(), route.fallback());
     if (route.backend() instanceof OpenAiBackend openai) {
       byte[] upstreamBody = exchange.body();
       if (route.aliased()) {

@@ -49,6 +49,7 @@ public final class EmbeddingsEndpoint implements Endpoint {
     exchange.record().model(requested);
     Route route = router.resolve(requested);
     exchange.record().backend(route.backend().name());
+    exchange.routedTo(route.model(), route.fallback());
     UpstreamMeta meta = exchange.upstreamMeta();
     if (route.backend() instanceof OpenAiBackend openai) {
       byte[] upstreamBody = exchange.body();

@@ -52,6 +52,9 @@ public final class HealthEndpoints {
       b.put("models", entry.models().size());
       b.put("last_error", health.lastError());
       b.put("checked_at", health.checkedAt() == null ? null : health.checkedAt().toString());
+      b.put("circuit", entry.circuit().state().label());
+      b.put("in_flight", entry.inFlight());
+      b.put("weight", entry.weight());
     }
     if (!storeReachable) {
       out.put("hint", "The store (" + store + ") does not answer; check store.url.");

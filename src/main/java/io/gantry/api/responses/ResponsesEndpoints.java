@@ -103,6 +103,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
     exchange.record().model(request.model());
     exchange.record().stream(request.stream());
     exchange.record().backend(p.route().backend().name());
+    exchange.routedTo(p.route().model(), p.route().fallback());
     if (!request.tools().dropped().isEmpty()) {
       exchange.responseHeader(
           "x-gantry-dropped-tools", String.join(",", request.tools().dropped()));
