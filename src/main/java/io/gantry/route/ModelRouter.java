@@ -71,6 +71,15 @@ public final class ModelRouter {
       return new Route(down.backend(), requested, target);
     }
     if (anyOpen) {
+      // Every replica is open and nothing can stand in. Send the request to a ready one anyway,
+      // as proxies do once every host is ejected: the client gets the backend's real answer
+      // instead of a made-up 503 (a lone backend would otherwise be unreachable for a while
+      // after a few failed requests), and a success closes the breaker.
+      for (RegisteredBackend entry : registry.backends()) {
+        if (serves(entry, target) && entry.health().ready()) {
+          return new Route(entry.backend(), requested, target);
+        }
+      }
       throw new PoolUnavailableException(requested, 1);
     }
     throw new ModelNotFoundException(requested, modelIds());
