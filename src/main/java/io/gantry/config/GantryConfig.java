@@ -66,172 +66,94 @@ public record GantryConfig(
     return java.util.Collections.unmodifiableMap(out);
   }
 
-  public GantryConfig withFallbacks(Map<String, List<String>> newFallbacks) {
-    return new GantryConfig(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        files,
-        background,
-        observe,
-        newFallbacks);
-  }
-
   public static GantryConfig defaults() {
     return new GantryConfig(null, null, null, null, null, null, null, null, null, null);
   }
 
+  public GantryConfig withFallbacks(Map<String, List<String>> newFallbacks) {
+    return copy(c -> c.fallbacks = newFallbacks);
+  }
+
   public GantryConfig withBackends(List<BackendConfig> newBackends) {
-    return new GantryConfig(
-        server,
-        dataDir,
-        newBackends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        files,
-        background,
-        observe,
-        fallbacks);
+    return copy(c -> c.backends = newBackends);
   }
 
   public GantryConfig withServer(ServerConfig newServer) {
-    return new GantryConfig(
-        newServer,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        files,
-        background,
-        observe,
-        fallbacks);
+    return copy(c -> c.server = newServer);
   }
 
   public GantryConfig withDataDir(String newDataDir) {
-    return new GantryConfig(
-        server,
-        newDataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        files,
-        background,
-        observe,
-        fallbacks);
+    return copy(c -> c.dataDir = newDataDir);
   }
 
   public GantryConfig withDiscovery(DiscoveryConfig newDiscovery) {
-    return new GantryConfig(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        newDiscovery,
-        responses,
-        store,
-        files,
-        background,
-        observe,
-        fallbacks);
+    return copy(c -> c.discovery = newDiscovery);
   }
 
   public GantryConfig withAliases(Map<String, String> newAliases) {
-    return new GantryConfig(
-        server,
-        dataDir,
-        backends,
-        newAliases,
-        discovery,
-        responses,
-        store,
-        files,
-        background,
-        observe,
-        fallbacks);
+    return copy(c -> c.aliases = newAliases);
   }
 
   public GantryConfig withResponses(ResponsesConfig newResponses) {
-    return new GantryConfig(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        newResponses,
-        store,
-        files,
-        background,
-        observe,
-        fallbacks);
+    return copy(c -> c.responses = newResponses);
   }
 
   public GantryConfig withStore(StoreConfig newStore) {
-    return new GantryConfig(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        newStore,
-        files,
-        background,
-        observe,
-        fallbacks);
+    return copy(c -> c.store = newStore);
   }
 
   public GantryConfig withFiles(FilesConfig newFiles) {
-    return new GantryConfig(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        newFiles,
-        background,
-        observe,
-        fallbacks);
+    return copy(c -> c.files = newFiles);
   }
 
   public GantryConfig withBackground(BackgroundConfig newBackground) {
-    return new GantryConfig(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        files,
-        newBackground,
-        observe,
-        fallbacks);
+    return copy(c -> c.background = newBackground);
   }
 
   public GantryConfig withObserve(ObserveConfig newObserve) {
+    return copy(c -> c.observe = newObserve);
+  }
+
+  /** The record's components as fields, so each wither changes one and rebuilds the rest. */
+  private static final class Parts {
+    ServerConfig server;
+    String dataDir;
+    List<BackendConfig> backends;
+    Map<String, String> aliases;
+    DiscoveryConfig discovery;
+    ResponsesConfig responses;
+    StoreConfig store;
+    FilesConfig files;
+    BackgroundConfig background;
+    ObserveConfig observe;
+    Map<String, List<String>> fallbacks;
+  }
+
+  private GantryConfig copy(java.util.function.Consumer<Parts> change) {
+    Parts c = new Parts();
+    c.server = server;
+    c.dataDir = dataDir;
+    c.backends = backends;
+    c.aliases = aliases;
+    c.discovery = discovery;
+    c.responses = responses;
+    c.store = store;
+    c.files = files;
+    c.background = background;
+    c.observe = observe;
+    c.fallbacks = fallbacks;
+    change.accept(c);
     return new GantryConfig(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        files,
-        background,
-        newObserve,
-        fallbacks);
+        c.server,
+        c.dataDir,
+        c.backends,
+        c.aliases,
+        c.discovery,
+        c.responses,
+        c.store,
+        c.files,
+        c.background,
+        c.observe,
+        c.fallbacks);
   }
 }
