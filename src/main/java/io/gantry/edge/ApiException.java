@@ -15,6 +15,8 @@ public final class ApiException extends RuntimeException {
   private final String param;
   private final ErrorKind kind;
   private final ObjectNode extraFields;
+  // Response headers that belong to this error (Retry-After, x-ratelimit-*); insertion order.
+  private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
   public ApiException(
       int status, String type, String code, String param, String message, ErrorKind kind) {
@@ -42,6 +44,17 @@ public final class ApiException extends RuntimeException {
   public static ApiException invalid(String param, String message) {
     return new ApiException(
         400, "invalid_request_error", "invalid_request", param, message, ErrorKind.CLIENT_INVALID);
+  }
+
+  /** Adds a response header sent with this error, such as {@code Retry-After}. */
+  public ApiException withHeader(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  /** Headers sent with this error, in the order they were added. */
+  public java.util.Map<String, String> headers() {
+    return java.util.Collections.unmodifiableMap(headers);
   }
 
   public int status() {

@@ -173,6 +173,7 @@ public final class GatewayServer implements AutoCloseable {
         ApiException error = ErrorMapper.map(failure, requestId);
         record.fail(error.kind());
         if (!exchange.started()) {
+          error.headers().forEach(exchange::responseHeader);
           exchange.sendJson(error.status(), error.envelope());
         } else {
           LOG.debug(
