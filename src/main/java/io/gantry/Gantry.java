@@ -22,6 +22,7 @@ import io.gantry.observe.SessionTracker;
 import io.gantry.observe.Tracing;
 import io.gantry.route.BackendRegistry;
 import io.gantry.route.ModelRouter;
+import io.gantry.route.QueueObserver;
 import io.gantry.route.RegisteredBackend;
 import io.gantry.store.Database;
 import io.gantry.store.JdbcBackgroundJobStore;
@@ -101,19 +102,11 @@ public final class Gantry implements AutoCloseable {
           @Override
           public void opened(String backend) {
             metrics.upstreamOpened(backend);
-            BackendRegistry r = pools.get();
-            if (r != null) {
-              r.opened(backend);
-            }
           }
 
           @Override
           public void closed(String backend) {
             metrics.upstreamClosed(backend);
-            BackendRegistry r = pools.get();
-            if (r != null) {
-              r.closed(backend);
-            }
           }
 
           @Override
@@ -139,8 +132,27 @@ public final class Gantry implements AutoCloseable {
       metrics.probed(backend, up, nanos);
       metrics.readiness("backends", registry.anyReady());
     });
-    ModelRouter router = new ModelRouter(registry, config.aliases(), config.fallbacks());
+    ModelRouter router =
+        new ModelRouter(
+            registry, config.aliases(), config.fallbacks(), config.routing().stickySessions());
     router.onFallback(metrics::fellBack);
+    router.onQueue(
+        new QueueObserver() {
+          @Override
+          public void waiting(String backend, int delta) {
+            metrics.queueWaiting(backend, delta);
+          }
+
+          @Override
+          public void waited(String backend, long nanos) {
+            metrics.queueWaited(backend, nanos);
+          }
+
+          @Override
+          public void rejected(String backend, String reason) {
+            metrics.queueRejected(backend, reason);
+          }
+        });
     Tracing tracing =
         TracingSettings.tracing(config.observe(), System.getenv(), dialects(registry));
     Database database =
@@ -170,6 +182,10 @@ public final class Gantry implements AutoCloseable {
             metrics,
             () -> {
               metrics.readiness("store", database.ping());
+              registry
+                  .backends()
+                  .forEach(
+                      b -> metrics.circuitState(b.backend().name(), b.circuit().state().label()));
               responses.backgroundJobStates().forEach(metrics::backgroundJobs);
             });
     DashboardSampler dashboard =
@@ -299,7 +315,12 @@ public final class Gantry implements AutoCloseable {
       BackendConfig named = withName(normalizeUrl(backend), names);
       out.add(
           new RegisteredBackend(
-              create(named, observer), "config", named.models(), named.weight(), named.circuit()));
+              create(named, observer),
+              "config",
+              named.models(),
+              named.weight(),
+              named.circuit(),
+              named.concurrency()));
     }
     if (discovery) {
       for (Discovery.Candidate candidate : Discovery.candidates()) {

@@ -14,6 +14,7 @@ import java.util.List;
  * @param retries retries before anything reached the client, with their budget
  * @param weight share of a pool's load (default 1): the router compares in-flight / weight
  * @param circuit the circuit breaker of this replica
+ * @param concurrency requests at once and the wait queue beyond them
  */
 public record BackendConfig(
     String name,
@@ -24,9 +25,11 @@ public record BackendConfig(
     TimeoutsConfig timeouts,
     RetriesConfig retries,
     Double weight,
-    CircuitConfig circuit) {
+    CircuitConfig circuit,
+    ConcurrencyConfig concurrency) {
 
   public BackendConfig {
+    concurrency = concurrency == null ? ConcurrencyConfig.DEFAULTS : concurrency;
     weight = weight == null ? 1.0 : weight;
     circuit = circuit == null ? CircuitConfig.DEFAULTS : circuit;
     models = models == null ? List.of() : List.copyOf(models);
@@ -42,7 +45,7 @@ public record BackendConfig(
       String apiKey,
       List<String> models,
       TimeoutsConfig timeouts) {
-    this(name, dialect, url, apiKey, models, timeouts, null, null, null);
+    this(name, dialect, url, apiKey, models, timeouts, null, null, null, null);
   }
 
   /** A backend with weight 1 and the default circuit breaker. */
@@ -54,16 +57,40 @@ public record BackendConfig(
       List<String> models,
       TimeoutsConfig timeouts,
       RetriesConfig retries) {
-    this(name, dialect, url, apiKey, models, timeouts, retries, null, null);
+    this(name, dialect, url, apiKey, models, timeouts, retries, null, null, null);
+  }
+
+  /** A backend without a concurrency limit. */
+  public BackendConfig(
+      String name,
+      String dialect,
+      String url,
+      String apiKey,
+      List<String> models,
+      TimeoutsConfig timeouts,
+      RetriesConfig retries,
+      Double weight,
+      CircuitConfig circuit) {
+    this(name, dialect, url, apiKey, models, timeouts, retries, weight, circuit, null);
   }
 
   public BackendConfig withName(String newName) {
     return new BackendConfig(
-        newName, dialect, url, apiKey, models, timeouts, retries, weight, circuit);
+        newName, dialect, url, apiKey, models, timeouts, retries, weight, circuit, concurrency);
   }
 
   public BackendConfig withUrl(String newUrl) {
     return new BackendConfig(
-        name, dialect, newUrl, apiKey, models, timeouts, retries, weight, circuit);
+        name, dialect, newUrl, apiKey, models, timeouts, retries, weight, circuit, concurrency);
+  }
+
+  public BackendConfig withConcurrency(ConcurrencyConfig newConcurrency) {
+    return new BackendConfig(
+        name, dialect, url, apiKey, models, timeouts, retries, weight, circuit, newConcurrency);
+  }
+
+  public BackendConfig withCircuit(CircuitConfig newCircuit) {
+    return new BackendConfig(
+        name, dialect, url, apiKey, models, timeouts, retries, weight, newCircuit, concurrency);
   }
 }

@@ -101,6 +101,40 @@ final class ConfigValidator {
                 + ".circuit': failures and open_seconds must be at least 1 (e.g. failures: 5,"
                 + " open_seconds: 10).");
       }
+      if (!(c.failureRate() >= 0 && c.failureRate() <= 1)) {
+        throw new ConfigException(
+            "Config key '"
+                + key
+                + ".circuit.failure_rate' must be between 0 and 1 (e.g. 0.5 opens the circuit when"
+                + " half of the attempts in the window failed; 0 turns the rule off).");
+      }
+      if (c.windowSeconds() < 1) {
+        throw new ConfigException(
+            "Config key '" + key + ".circuit.window_seconds' must be at least 1 (default 30).");
+      }
+      if (c.minRequests() < 1) {
+        throw new ConfigException(
+            "Config key '" + key + ".circuit.min_requests' must be at least 1 (default 20).");
+      }
+      ConcurrencyConfig limits = backend.concurrency();
+      if (limits.limit() < 0) {
+        throw new ConfigException(
+            "Config key '"
+                + key
+                + ".concurrency.limit' must be 0 (no limit) or a positive number of requests.");
+      }
+      if (limits.queue() < 0) {
+        throw new ConfigException(
+            "Config key '"
+                + key
+                + ".concurrency.queue' must be 0 or more (requests that may wait for a slot).");
+      }
+      if (limits.queueTimeoutMs() < 1) {
+        throw new ConfigException(
+            "Config key '"
+                + key
+                + ".concurrency.queue_timeout_ms' must be at least 1 (default 30000).");
+      }
     }
     for (Map.Entry<String, java.util.List<String>> fallback : config.fallbacks().entrySet()) {
       if (fallback.getValue().isEmpty()

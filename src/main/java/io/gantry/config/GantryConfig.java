@@ -18,9 +18,11 @@ public record GantryConfig(
     FilesConfig files,
     BackgroundConfig background,
     ObserveConfig observe,
-    Map<String, List<String>> fallbacks) {
+    Map<String, List<String>> fallbacks,
+    RoutingConfig routing) {
 
   public GantryConfig {
+    routing = routing == null ? RoutingConfig.DEFAULTS : routing;
     fallbacks = fallbacks == null ? Map.of() : copyFallbacks(fallbacks);
     server = server == null ? new ServerConfig(null, null, null, null) : server;
     dataDir = dataDir == null || dataDir.isBlank() ? "data" : dataDir;
@@ -57,6 +59,35 @@ public record GantryConfig(
         files,
         background,
         observe,
+        null,
+        null);
+  }
+
+  /** A config with the default routing. */
+  public GantryConfig(
+      ServerConfig server,
+      String dataDir,
+      List<BackendConfig> backends,
+      Map<String, String> aliases,
+      DiscoveryConfig discovery,
+      ResponsesConfig responses,
+      StoreConfig store,
+      FilesConfig files,
+      BackgroundConfig background,
+      ObserveConfig observe,
+      Map<String, List<String>> fallbacks) {
+    this(
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe,
+        fallbacks,
         null);
   }
 
@@ -72,6 +103,10 @@ public record GantryConfig(
 
   public GantryConfig withFallbacks(Map<String, List<String>> newFallbacks) {
     return copy(c -> c.fallbacks = newFallbacks);
+  }
+
+  public GantryConfig withRouting(RoutingConfig newRouting) {
+    return copy(c -> c.routing = newRouting);
   }
 
   public GantryConfig withBackends(List<BackendConfig> newBackends) {
@@ -127,6 +162,7 @@ public record GantryConfig(
     BackgroundConfig background;
     ObserveConfig observe;
     Map<String, List<String>> fallbacks;
+    RoutingConfig routing;
   }
 
   private GantryConfig copy(java.util.function.Consumer<Parts> change) {
@@ -142,6 +178,7 @@ public record GantryConfig(
     c.background = background;
     c.observe = observe;
     c.fallbacks = fallbacks;
+    c.routing = routing;
     change.accept(c);
     return new GantryConfig(
         c.server,
@@ -154,6 +191,7 @@ public record GantryConfig(
         c.files,
         c.background,
         c.observe,
-        c.fallbacks);
+        c.fallbacks,
+        c.routing);
   }
 }

@@ -2,8 +2,10 @@ package io.gantry.edge;
 
 import io.gantry.core.InvalidTurnException;
 import io.gantry.observe.ErrorKind;
+import io.gantry.route.BackendOverloadedException;
 import io.gantry.route.ModelNotFoundException;
 import io.gantry.route.PoolUnavailableException;
+import io.gantry.route.WaitCancelledException;
 import io.gantry.upstream.UpstreamException;
 import java.util.List;
 import org.slf4j.Logger;
@@ -22,15 +24,33 @@ public final class ErrorMapper {
       case ModelNotFoundException missing -> modelNotFound(missing);
       case PoolUnavailableException open ->
           new ApiException(
-              503,
-              "server_error",
-              "backend_unavailable",
+                  503,
+                  "server_error",
+                  "backend_unavailable",
+                  null,
+                  "Every backend serving model '"
+                      + open.model()
+                      + "' is failing (circuit breaker open) and no fallback model is configured or"
+                      + " available; retry shortly, /readyz shows each backend's circuit.",
+                  ErrorKind.UPSTREAM_UNAVAILABLE)
+              .withHeader("Retry-After", Long.toString(open.retryAfterSeconds()));
+      case BackendOverloadedException busy ->
+          new ApiException(
+                  503,
+                  "server_error",
+                  "backend_overloaded",
+                  null,
+                  busy.getMessage(),
+                  ErrorKind.UPSTREAM_UNAVAILABLE)
+              .withHeader("Retry-After", Long.toString(busy.retryAfterSeconds()));
+      case WaitCancelledException gone ->
+          new ApiException(
+              499,
+              "invalid_request_error",
+              "request_cancelled",
               null,
-              "Every backend serving model '"
-                  + open.model()
-                  + "' is failing (circuit breaker open) and no fallback model is configured or"
-                  + " available; retry shortly, /readyz shows each backend's circuit.",
-              ErrorKind.UPSTREAM_UNAVAILABLE);
+              "The request was cancelled while it waited for a backend slot.",
+              ErrorKind.CLIENT_DISCONNECTED);
       case InvalidTurnException invalid ->
           ApiException.invalid(invalid.param(), invalid.getMessage());
       case UpstreamException upstream -> upstream(upstream);

@@ -27,6 +27,7 @@ public final class Exchange {
   private final Tracing.RequestSpan span;
   private byte[] body;
   private boolean streamOpened;
+  private final java.util.List<AutoCloseable> atEnd = new java.util.ArrayList<>(1);
 
   Exchange(
       ServerRequest request,
@@ -66,6 +67,26 @@ public final class Exchange {
   public io.gantry.upstream.UpstreamMeta upstreamMeta() {
     return new io.gantry.upstream.UpstreamMeta(
         requestId(), new io.gantry.upstream.Cancellation(), record.upstreamWait(), span);
+  }
+
+  /**
+   * Closes {@code resource} when this exchange ends, however it ends (a route's lease on a backend
+   * replica, so its in-flight count cannot leak).
+   */
+  public void closeAtEnd(AutoCloseable resource) {
+    atEnd.add(resource);
+  }
+
+  /** Closes what {@link #closeAtEnd} collected; called once by the server after the handler. */
+  void end() {
+    for (AutoCloseable resource : atEnd) {
+      try {
+        resource.close();
+      } catch (Exception ignored) {
+        // Nothing a finished exchange can do about it; the others still get closed.
+      }
+    }
+    atEnd.clear();
   }
 
   public String header(String name) {

@@ -180,6 +180,7 @@ public final class GatewayServer implements AutoCloseable {
               "request {} failed after its response began: {}", requestId, error.getMessage());
         }
       } finally {
+        exchange.end();
         inFlight.decrementAndGet();
         if (logged) {
           if (record.capturesContent()) {

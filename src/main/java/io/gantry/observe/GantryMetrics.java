@@ -124,6 +124,33 @@ public final class GantryMetrics {
           .help("Times a backend's circuit breaker opened (consecutive failures or a failed trial)")
           .labelNames("backend")
           .register(registry);
+  final Gauge circuitState =
+      Gauge.builder()
+          .name("gantry_circuit_state")
+          .help("Circuit breaker state per backend: 1 for the current state, 0 for the others")
+          .labelNames("backend", "state")
+          .register(registry);
+  final Gauge queueWaiting =
+      Gauge.builder()
+          .name("gantry_queue_waiting")
+          .help("Requests waiting for a concurrency slot, by the backend whose queue holds them")
+          .labelNames("backend")
+          .register(registry);
+  final Counter queueRejected =
+      Counter.builder()
+          .name("gantry_queue_rejected_total")
+          .help("Requests refused with backend_overloaded: queue full, or the wait timed out")
+          .labelNames("backend", "reason")
+          .register(registry);
+  final Histogram queueWait =
+      Histogram.builder()
+          .name("gantry_queue_wait_seconds")
+          .help("Time a request waited for a concurrency slot (0 when one was free)")
+          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.SECONDS)
+          .labelNames("backend")
+          .register(registry);
   final Counter sessions =
       Counter.builder()
           .name("gantry_sessions_total")
@@ -301,6 +328,40 @@ public final class GantryMetrics {
       return;
     }
     fallbacks.labelValues(model, fallback).inc();
+  }
+
+  private static final java.util.List<String> CIRCUIT_STATES =
+      java.util.List.of("closed", "half_open", "open");
+
+  /** Sets the backend's circuit gauge: 1 for {@code state}, 0 for the other states. */
+  public void circuitState(String backend, String state) {
+    if (!enabled) {
+      return;
+    }
+    for (String s : CIRCUIT_STATES) {
+      circuitState.labelValues(backend, s).set(s.equals(state) ? 1 : 0);
+    }
+  }
+
+  /** Requests waiting on {@code backend}'s concurrency queue changed by {@code delta}. */
+  public void queueWaiting(String backend, int delta) {
+    if (enabled) {
+      queueWaiting.labelValues(backend).inc(delta);
+    }
+  }
+
+  /** A request got a concurrency slot after waiting {@code nanos}. */
+  public void queueWaited(String backend, long nanos) {
+    if (enabled) {
+      queueWait.labelValues(backend).observe(nanos / 1e9);
+    }
+  }
+
+  /** A request was refused with backend_overloaded ({@code full} or {@code timeout}). */
+  public void queueRejected(String backend, String reason) {
+    if (enabled) {
+      queueRejected.labelValues(backend, reason).inc();
+    }
   }
 
   public void circuitOpened(String backend) {

@@ -51,20 +51,9 @@ public final class BackendRegistry implements AutoCloseable {
     }
   }
 
-  /** A response from {@code backend} is open (counts toward its in-flight requests). */
-  public void opened(String backend) {
-    RegisteredBackend entry = byName.get(backend);
-    if (entry != null) {
-      entry.opened();
-    }
-  }
-
-  /** A response from {@code backend} is closed. */
-  public void closed(String backend) {
-    RegisteredBackend entry = byName.get(backend);
-    if (entry != null) {
-      entry.closed();
-    }
+  /** The backend of that name, or null. */
+  RegisteredBackend entry(String backend) {
+    return byName.get(backend);
   }
 
   /** One attempt at {@code backend} ended; feeds its circuit breaker. */
@@ -75,7 +64,7 @@ public final class BackendRegistry implements AutoCloseable {
     }
     if (failed) {
       if (entry.circuit().failure()) {
-        LOG.warn("circuit of backend {} opened after consecutive failures", backend);
+        LOG.warn("circuit of backend {} opened after failed attempts", backend);
         circuitOpened.accept(backend);
       }
     } else {

@@ -1,14 +1,17 @@
 package io.gantry.route;
 
+import io.gantry.config.CircuitConfig;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * The breaker of one backend replica. Closed: requests pass and consecutive failed attempts are
- * counted; at {@code failures} it opens. Open: the router skips the replica for {@code
- * open_seconds}, then it is half-open: one trial request may pass. The trial's success closes it,
- * its failure opens it again. A trial that never reports (the request ended before reaching the
- * backend) is replaced by another one after {@code open_seconds}.
+ * The breaker of one backend replica. Closed: requests pass and failed attempts are counted; it
+ * opens after {@code failures} consecutive ones, or (when {@code failure_rate} is set) once at
+ * least {@code min_requests} attempts in the last {@code window_seconds} failed at that rate or
+ * more. Open: the router skips the replica for {@code open_seconds}, then it is half-open: one
+ * trial request may pass. The trial's success closes it, its failure opens it again. A trial that
+ * never reports (the request ended before reaching the backend) is replaced by another one after
+ * {@code open_seconds}.
  */
 public final class CircuitBreaker {
   /** As {@code /readyz} shows it: {@code closed}, {@code open}, {@code half_open}. */
@@ -25,6 +28,9 @@ public final class CircuitBreaker {
   private final int threshold;
   private final long openNanos;
   private final LongSupplier clock;
+  private final double failureRate;
+  private final int minRequests;
+  private final OutcomeWindow window;
   private State state = State.CLOSED;
   private int consecutiveFailures;
   private long openedAt;
@@ -35,9 +41,20 @@ public final class CircuitBreaker {
   }
 
   CircuitBreaker(int failures, long openMillis, LongSupplier clock) {
-    this.threshold = Math.max(1, failures);
+    this(new CircuitConfig(failures, (int) Math.max(1, openMillis / 1000)), openMillis, clock);
+  }
+
+  public CircuitBreaker(CircuitConfig config) {
+    this(config, config.openSeconds() * 1000L, System::nanoTime);
+  }
+
+  CircuitBreaker(CircuitConfig config, long openMillis, LongSupplier clock) {
+    this.threshold = Math.max(1, config.failures());
     this.openNanos = openMillis * 1_000_000L;
     this.clock = clock;
+    this.failureRate = config.failureRate();
+    this.minRequests = Math.max(1, config.minRequests());
+    this.window = new OutcomeWindow(config.windowSeconds());
   }
 
   /** The state now; an open breaker whose time ran out reads as half-open. */
@@ -46,6 +63,16 @@ public final class CircuitBreaker {
       return State.HALF_OPEN;
     }
     return state;
+  }
+
+  /** Nanoseconds until a trial request may pass (0 when one may pass now). */
+  public synchronized long nanosUntilTrial() {
+    long now = clock.getAsLong();
+    return switch (state) {
+      case CLOSED -> 0;
+      case OPEN -> Math.max(0, openedAt + openNanos - now);
+      case HALF_OPEN -> Math.max(0, trialAt + openNanos - now);
+    };
   }
 
   /** Whether a request could pass now (no side effect; see {@link #tryPass()}). */
@@ -84,17 +111,84 @@ public final class CircuitBreaker {
   /** An attempt got an answer that was not a server failure. */
   public synchronized void success() {
     consecutiveFailures = 0;
+    if (state != State.CLOSED) {
+      window.clear(); // a closed circuit starts counting afresh
+    }
     state = State.CLOSED;
+    window.add(clock.getAsLong(), false);
   }
 
-  /** An attempt failed: unavailable, timed out, or HTTP 5xx. True when this opened the circuit. */
+  /**
+   * An attempt failed: unavailable, timed out, HTTP 5xx, or its answer broke off. True when this
+   * opened the circuit.
+   */
   public synchronized boolean failure() {
+    long now = clock.getAsLong();
     consecutiveFailures++;
-    if (state == State.HALF_OPEN || state == State.CLOSED && consecutiveFailures >= threshold) {
+    window.add(now, true);
+    boolean open =
+        state == State.HALF_OPEN
+            || state == State.CLOSED && (consecutiveFailures >= threshold || rateExceeded(now));
+    if (open) {
       state = State.OPEN;
-      openedAt = clock.getAsLong();
+      openedAt = now;
       return true;
     }
     return false;
+  }
+
+  private boolean rateExceeded(long now) {
+    if (failureRate <= 0) {
+      return false;
+    }
+    long[] counts = window.counts(now);
+    return counts[0] >= minRequests && counts[1] >= failureRate * counts[0];
+  }
+
+  /** Attempts and failures in one-second buckets over the last {@code seconds}. */
+  private static final class OutcomeWindow {
+    private final long[] attempts;
+    private final long[] failures;
+    private final long[] second;
+
+    OutcomeWindow(int seconds) {
+      int n = Math.max(1, seconds);
+      attempts = new long[n];
+      failures = new long[n];
+      second = new long[n];
+      java.util.Arrays.fill(second, Long.MIN_VALUE);
+    }
+
+    void add(long nanos, boolean failed) {
+      long s = Math.floorDiv(nanos, 1_000_000_000L);
+      int i = (int) Math.floorMod(s, (long) attempts.length);
+      if (second[i] != s) {
+        second[i] = s;
+        attempts[i] = 0;
+        failures[i] = 0;
+      }
+      attempts[i]++;
+      if (failed) {
+        failures[i]++;
+      }
+    }
+
+    /** {attempts, failures} within the window ending now. */
+    long[] counts(long nanos) {
+      long s = Math.floorDiv(nanos, 1_000_000_000L);
+      long total = 0;
+      long failed = 0;
+      for (int i = 0; i < attempts.length; i++) {
+        if (second[i] != Long.MIN_VALUE && s - second[i] < attempts.length) {
+          total += attempts[i];
+          failed += failures[i];
+        }
+      }
+      return new long[] {total, failed};
+    }
+
+    void clear() {
+      java.util.Arrays.fill(second, Long.MIN_VALUE);
+    }
   }
 }

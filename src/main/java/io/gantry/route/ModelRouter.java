@@ -6,22 +6,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Resolves a model name (or alias) to one replica of the pool of backends serving it. Among the
- * ready replicas whose circuit lets requests pass, the one with the fewest in-flight requests per
- * unit of weight wins (ties broken at random). When no replica of the model can take the request,
- * the models listed under {@code fallbacks} are tried in order. A configured model whose backends
- * are all down (not ready, circuit not open) still routes there, so the client gets the backend's
- * failure rather than a misleading "model not found".
+ * Resolves a model name (or alias) to one replica of the pool of backends serving it, and leases it
+ * (see {@link Lease}): the lease counts as the replica's in-flight request from this moment until
+ * the route is closed. Among the ready replicas whose circuit lets requests pass, the one with the
+ * fewest in-flight requests per unit of weight wins (ties broken at random); with {@code
+ * routing.sticky_sessions}, a session's requests go to the replica rendezvous hashing ranks first
+ * for it. A replica at its concurrency limit is passed over; when all are, the request waits for a
+ * slot ({@link ReplicaSlots}). When no replica of the model can take the request, the models listed
+ * under {@code fallbacks} are tried in order. A configured model whose backends are all down (not
+ * ready, circuit not open) still routes there, so the client gets the backend's failure rather than
+ * a misleading "model not found".
  */
 public final class ModelRouter {
   private final BackendRegistry registry;
   private final Map<String, String> aliases;
   private final Map<String, List<String>> fallbacks;
+  private final boolean sticky;
+  private final ReplicaSlots slots = new ReplicaSlots();
   private volatile java.util.function.BiConsumer<String, String> fellBack = (model, used) -> {};
 
   /** Told each time a request goes to a fallback model: (requested model, fallback model). */
   public void onFallback(java.util.function.BiConsumer<String, String> listener) {
     this.fellBack = listener;
+  }
+
+  /** Told about requests waiting for a concurrency slot. */
+  public void onQueue(QueueObserver observer) {
+    slots.observer(observer);
   }
 
   public ModelRouter(BackendRegistry registry, Map<String, String> aliases) {
@@ -30,59 +41,110 @@ public final class ModelRouter {
 
   public ModelRouter(
       BackendRegistry registry, Map<String, String> aliases, Map<String, List<String>> fallbacks) {
+    this(registry, aliases, fallbacks, false);
+  }
+
+  public ModelRouter(
+      BackendRegistry registry,
+      Map<String, String> aliases,
+      Map<String, List<String>> fallbacks,
+      boolean stickySessions) {
     this.registry = registry;
     this.aliases = Map.copyOf(aliases);
     this.fallbacks = Map.copyOf(fallbacks);
+    this.sticky = stickySessions;
   }
 
+  /** Whether requests of one session stick to one replica ({@code routing.sticky_sessions}). */
+  public boolean sticky() {
+    return sticky;
+  }
+
+  /** Routes with no session and no way to cancel a wait. */
   public Route resolve(String requested) {
+    return resolve(requested, RouteHints.NONE);
+  }
+
+  /**
+   * Routes one request; the caller must close the route when its exchange with the backend ends.
+   *
+   * @throws ModelNotFoundException no backend serves the model
+   * @throws PoolUnavailableException every replica's circuit is open and nothing can stand in
+   * @throws BackendOverloadedException every replica is at its limit and the queue is full or the
+   *     wait timed out
+   */
+  public Route resolve(String requested, RouteHints hints) {
     String target = aliases.getOrDefault(requested, requested);
-    RegisteredBackend chosen = pick(target);
+    Choice chosen = pick(target, hints);
     if (chosen == null && !servedAnywhere(target)) {
       registry.probeSoon();
-      chosen = pick(target);
+      chosen = pick(target, hints);
     }
     if (chosen != null) {
-      return new Route(chosen.backend(), requested, target);
+      return chosen.route(requested, target, false);
     }
     for (String fallback : fallbacksOf(requested, target)) {
       String fallbackTarget = aliases.getOrDefault(fallback, fallback);
-      RegisteredBackend replica = pick(fallbackTarget);
+      Choice replica = pick(fallbackTarget, hints);
       if (replica != null) {
         fellBack.accept(requested, fallbackTarget);
-        return new Route(replica.backend(), requested, fallbackTarget, true);
+        return replica.route(requested, fallbackTarget, true);
       }
     }
-    RegisteredBackend down = null;
+    List<RegisteredBackend> down = new ArrayList<>();
+    List<RegisteredBackend> ready = new ArrayList<>();
     boolean anyOpen = false;
+    long untilTrial = Long.MAX_VALUE;
     for (RegisteredBackend entry : registry.backends()) {
       if (!serves(entry, target)) {
         continue;
       }
+      if (entry.health().ready()) {
+        ready.add(entry);
+      }
       if (entry.circuit().state() != CircuitBreaker.State.CLOSED) {
         anyOpen = true;
-      } else if ((entry.health().ready() || entry.configuredModels().contains(target))
-          && entry.circuit().tryPass()) {
-        down = entry;
-        break;
+        untilTrial = Math.min(untilTrial, entry.circuit().nanosUntilTrial());
+      } else if (entry.health().ready() || entry.configuredModels().contains(target)) {
+        down.add(entry);
       }
     }
-    if (down != null) {
-      return new Route(down.backend(), requested, target);
+    Choice fallenDown = down.isEmpty() ? null : choose(down, hints, true);
+    if (fallenDown != null) {
+      return fallenDown.route(requested, target, false);
     }
     if (anyOpen) {
       // Every replica is open and nothing can stand in. Send the request to a ready one anyway,
       // as proxies do once every host is ejected: the client gets the backend's real answer
       // instead of a made-up 503 (a lone backend would otherwise be unreachable for a while
       // after a few failed requests), and a success closes the breaker.
-      for (RegisteredBackend entry : registry.backends()) {
-        if (serves(entry, target) && entry.health().ready()) {
-          return new Route(entry.backend(), requested, target);
-        }
+      Choice anyway = ready.isEmpty() ? null : choose(ready, hints, false);
+      if (anyway != null) {
+        return anyway.route(requested, target, false);
       }
-      throw new PoolUnavailableException(requested, 1);
+      long seconds = (untilTrial + 999_999_999L) / 1_000_000_000L;
+      throw new PoolUnavailableException(requested, Math.max(1, seconds));
     }
     throw new ModelNotFoundException(requested, modelIds());
+  }
+
+  /**
+   * Leases a replica for a route chosen earlier without one (a background job about to run),
+   * waiting for a slot like any request. The replica is chosen again among those serving the
+   * route's model, as load may have moved since; the chosen one is kept when none is ready.
+   */
+  public Route lease(Route route, RouteHints hints) {
+    if (route.lease() != null) {
+      return route;
+    }
+    Choice choice = pick(route.model(), hints);
+    if (choice == null) {
+      RegisteredBackend entry = registry.entry(route.backend().name());
+      choice = entry == null ? null : choose(List.of(entry), hints, false);
+    }
+    return choice == null
+        ? route
+        : choice.route(route.requested(), route.model(), route.fallback());
   }
 
   private List<String> fallbacksOf(String requested, String target) {
@@ -105,41 +167,57 @@ public final class ModelRouter {
     return false;
   }
 
-  /** The ready replica of {@code target} with the lowest load whose circuit lets it pass. */
-  private RegisteredBackend pick(String target) {
+  /** A replica and the lease on it (null lease: only a choice was asked for). */
+  private record Choice(RegisteredBackend replica, Lease lease) {
+    Route route(String requested, String model, boolean fallback) {
+      return new Route(replica.backend(), requested, model, fallback, lease);
+    }
+  }
+
+  /** The best ready replica of {@code target} whose circuit lets it pass, leased; or null. */
+  private Choice pick(String target, RouteHints hints) {
     List<RegisteredBackend> candidates = new ArrayList<>();
     for (RegisteredBackend entry : registry.backends()) {
       if (serves(entry, target) && entry.health().ready() && entry.circuit().available()) {
         candidates.add(entry);
       }
     }
-    while (!candidates.isEmpty()) {
-      RegisteredBackend best = leastLoaded(candidates);
-      if (best.circuit().tryPass()) {
-        return best;
-      }
-      candidates.remove(best);
-    }
-    return null;
+    return candidates.isEmpty() ? null : choose(candidates, hints, true);
   }
 
-  private static RegisteredBackend leastLoaded(List<RegisteredBackend> candidates) {
-    RegisteredBackend best = null;
-    double bestLoad = Double.MAX_VALUE;
-    int ties = 0;
-    java.util.concurrent.ThreadLocalRandom random =
-        java.util.concurrent.ThreadLocalRandom.current();
-    for (RegisteredBackend entry : candidates) {
-      double load = entry.load();
-      if (load < bestLoad) {
-        best = entry;
-        bestLoad = load;
-        ties = 1;
-      } else if (load == bestLoad && random.nextInt(++ties) == 0) {
-        best = entry; // reservoir sampling: each tied replica is equally likely
+  private Choice choose(
+      List<RegisteredBackend> candidates, RouteHints hints, boolean checkCircuit) {
+    java.util.function.UnaryOperator<List<RegisteredBackend>> order =
+        sticky && hints.session() != null
+            ? list -> bySession(list, hints.session())
+            : ModelRouter::byLoad;
+    if (!hints.lease()) {
+      for (RegisteredBackend replica : order.apply(new ArrayList<>(candidates))) {
+        if (!checkCircuit || replica.circuit().available()) {
+          return new Choice(replica, null);
+        }
       }
+      return null;
     }
-    return best;
+    Lease lease = slots.acquire(candidates, order, checkCircuit, hints.cancellation());
+    return lease == null ? null : new Choice(lease.replica(), lease);
+  }
+
+  /** Least in-flight per unit of weight first; equal loads in random order. */
+  private static List<RegisteredBackend> byLoad(List<RegisteredBackend> replicas) {
+    java.util.Collections.shuffle(replicas, java.util.concurrent.ThreadLocalRandom.current());
+    replicas.sort(java.util.Comparator.comparingDouble(RegisteredBackend::load));
+    return replicas;
+  }
+
+  /** The session's rendezvous ranking: its replica first, then the ones it moves to. */
+  private static List<RegisteredBackend> bySession(
+      List<RegisteredBackend> replicas, String session) {
+    replicas.sort(
+        java.util.Comparator.comparingDouble(
+                (RegisteredBackend r) -> Rendezvous.score(session, r.backend().name(), r.weight()))
+            .reversed());
+    return replicas;
   }
 
   private static boolean serves(RegisteredBackend entry, String model) {

@@ -1,6 +1,7 @@
 package io.gantry.route;
 
 import io.gantry.config.CircuitConfig;
+import io.gantry.config.ConcurrencyConfig;
 import io.gantry.upstream.Backend;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -8,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A backend with where it came from ({@code config}, {@code cli} or {@code discovery}), the models
  * the config says it serves, its latest health, its weight in a pool, its in-flight requests and
- * its circuit breaker.
+ * its circuit breaker. In-flight requests are the {@link Lease}s the router handed out; they and
+ * the queue fields change only under {@link ReplicaSlots}' lock.
  */
 public final class RegisteredBackend {
   private final Backend backend;
@@ -17,6 +19,9 @@ public final class RegisteredBackend {
   private final double weight;
   private final CircuitBreaker circuit;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final ConcurrencyConfig concurrency;
+  private int waiting;
+  private double holdSeconds = -1;
   private volatile BackendHealth health = BackendHealth.UNKNOWN;
 
   public RegisteredBackend(Backend backend, String source, List<String> configuredModels) {
@@ -29,11 +34,22 @@ public final class RegisteredBackend {
       List<String> configuredModels,
       double weight,
       CircuitConfig circuit) {
+    this(backend, source, configuredModels, weight, circuit, ConcurrencyConfig.DEFAULTS);
+  }
+
+  public RegisteredBackend(
+      Backend backend,
+      String source,
+      List<String> configuredModels,
+      double weight,
+      CircuitConfig circuit,
+      ConcurrencyConfig concurrency) {
+    this.concurrency = concurrency;
     this.backend = backend;
     this.source = source;
     this.configuredModels = List.copyOf(configuredModels);
     this.weight = weight > 0 ? weight : 1.0;
-    this.circuit = new CircuitBreaker(circuit.failures(), circuit.openSeconds() * 1000L);
+    this.circuit = new CircuitBreaker(circuit);
   }
 
   public double weight() {
@@ -44,17 +60,42 @@ public final class RegisteredBackend {
     return circuit;
   }
 
-  /** Open backend responses (connections whose answer is being read). */
+  /** Requests routed here whose exchange with the backend has not ended (leases held). */
   public int inFlight() {
     return inFlight.get();
   }
 
-  void opened() {
+  public ConcurrencyConfig concurrency() {
+    return concurrency;
+  }
+
+  /** Requests waiting for a slot, counted against this replica's queue. */
+  public int waiting() {
+    return waiting;
+  }
+
+  boolean hasFreeSlot() {
+    return !concurrency.limited() || inFlight.get() < concurrency.limit();
+  }
+
+  void take() {
     inFlight.incrementAndGet();
   }
 
-  void closed() {
+  /** A lease held for {@code heldNanos} ended; keeps a moving average for Retry-After estimates. */
+  void give(long heldNanos) {
     inFlight.updateAndGet(n -> n > 0 ? n - 1 : 0);
+    double seconds = heldNanos / 1e9;
+    holdSeconds = holdSeconds < 0 ? seconds : 0.8 * holdSeconds + 0.2 * seconds;
+  }
+
+  void waiting(int delta) {
+    waiting += delta;
+  }
+
+  /** The average time a request holds a slot, or -1 before the first one ended. */
+  double holdSeconds() {
+    return holdSeconds;
   }
 
   /** In-flight requests per unit of weight: the router sends the next request to the lowest. */

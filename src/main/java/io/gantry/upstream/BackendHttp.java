@@ -91,7 +91,12 @@ public final class BackendHttp {
       long retryAfterMs = 0;
       try {
         response = attempt(path, body, meta, clock);
-        observer.attempted(backend, response.status() >= 500);
+        if (response.isSuccess()) {
+          // Judged when the answer ends: a stream may still break after its headers.
+          response.judgeOnClose(() -> meta != null && meta.cancellation().isCancelled());
+        } else {
+          observer.attempted(backend, response.status() >= 500);
+        }
         if (!RETRYABLE_STATUS.contains(response.status())) {
           return response;
         }

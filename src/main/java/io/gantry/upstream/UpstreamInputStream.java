@@ -13,13 +13,20 @@ import java.io.InputStream;
 final class UpstreamInputStream extends FilterInputStream {
   private final io.gantry.observe.UpstreamWait wait;
   private final RequestClock clock;
+  private final java.util.function.Consumer<IOException> failures;
 
   /**
    * {@code wait} (may be null) gets the time spent blocked reading: waiting on the backend; {@code
-   * clock} (may be null) learns when reads wait, for the idle limit.
+   * clock} (may be null) learns when reads wait, for the idle limit; {@code failures} hears of
+   * every failed read (for the circuit breaker).
    */
-  UpstreamInputStream(InputStream in, io.gantry.observe.UpstreamWait wait, RequestClock clock) {
+  UpstreamInputStream(
+      InputStream in,
+      io.gantry.observe.UpstreamWait wait,
+      RequestClock clock,
+      java.util.function.Consumer<IOException> failures) {
     super(in);
+    this.failures = failures;
     this.wait = wait;
     this.clock = clock;
   }
@@ -58,8 +65,11 @@ final class UpstreamInputStream extends FilterInputStream {
     }
   }
 
+  /** The failure to throw (a time limit's when one ran out), told to the response first. */
   private IOException timedOut(IOException e) {
-    return clock == null ? e : clock.readFailure(e);
+    IOException failure = clock == null ? e : clock.readFailure(e);
+    failures.accept(failure);
+    return failure;
   }
 
   private void waited(long start) {

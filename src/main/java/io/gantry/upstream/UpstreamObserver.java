@@ -19,8 +19,10 @@ public interface UpstreamObserver {
   default void retried(String backend, String reason) {}
 
   /**
-   * One attempt at {@code backend} ended before its body was read: {@code failed} when the backend
-   * was unavailable, timed out or answered HTTP 5xx (feeds the router's circuit breakers).
+   * One attempt at {@code backend} ended (feeds the router's circuit breakers): {@code failed} when
+   * the backend was unavailable, timed out, answered HTTP 5xx, or its 2xx answer broke off after
+   * the headers (cut, idle or total timeout, malformed). A 2xx answer is judged when it is closed;
+   * an attempt the client cancelled is not reported.
    */
   default void attempted(String backend, boolean failed) {}
 }

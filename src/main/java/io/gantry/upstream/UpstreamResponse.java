@@ -22,6 +22,8 @@ public final class UpstreamResponse implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicBoolean();
   private final RequestClock clock;
   private InputStream body;
+  private volatile UpstreamException failure;
+  private volatile java.util.function.BooleanSupplier judgedOnClose;
 
   UpstreamResponse(
       String backend,
@@ -67,7 +69,7 @@ public final class UpstreamResponse implements AutoCloseable {
 
   public InputStream body() {
     if (body == null) {
-      body = new UpstreamInputStream(response.inputStream(), wait, clock);
+      body = new UpstreamInputStream(response.inputStream(), wait, clock, this::readFailed);
     }
     return body;
   }
@@ -87,8 +89,36 @@ public final class UpstreamResponse implements AutoCloseable {
     try {
       return body().readAllBytes();
     } catch (IOException | UncheckedIOException e) {
-      throw UpstreamFailures.classify(backend, e);
+      throw failed(UpstreamFailures.classify(backend, e));
     }
+  }
+
+  /**
+   * The answer broke after its headers (cut short, timed out, malformed): when the response is
+   * closed this attempt counts as failed for the backend's circuit breaker. Status errors are
+   * judged when the headers arrive, so they are ignored here. Returns {@code e} for throwing.
+   */
+  public UpstreamException failed(UpstreamException e) {
+    if (e.kind() != UpstreamException.Kind.STATUS && failure == null) {
+      failure = e;
+    }
+    return e;
+  }
+
+  /** A read failed: a time limit or a broken connection, unless we closed it ourselves. */
+  private void readFailed(IOException e) {
+    if (e instanceof RequestClock.TimedOutException || !closed.get()) {
+      failed(UpstreamFailures.classify(backend, e));
+    }
+  }
+
+  /**
+   * Reports this attempt to the observer when the response closes ({@link
+   * UpstreamObserver#attempted}): failed if {@link #failed} was called, else a success; nothing
+   * when {@code cancelled} says the client gave up (a cancellation is never the backend's fault).
+   */
+  void judgeOnClose(java.util.function.BooleanSupplier cancelled) {
+    this.judgedOnClose = cancelled;
   }
 
   /** Turns an error status into an exception carrying the backend's body. */
@@ -108,6 +138,10 @@ public final class UpstreamResponse implements AutoCloseable {
       return;
     }
     observer.closed(backend);
+    java.util.function.BooleanSupplier cancelled = judgedOnClose;
+    if (cancelled != null && !cancelled.getAsBoolean()) {
+      observer.attempted(backend, failure != null);
+    }
     span.end();
     if (clock != null) {
       clock.done();

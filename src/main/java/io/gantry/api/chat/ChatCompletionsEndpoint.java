@@ -10,6 +10,7 @@ import io.gantry.edge.Exchange;
 import io.gantry.observe.ErrorKind;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
+import io.gantry.route.RouteHints;
 import io.gantry.upstream.UpstreamException;
 import io.gantry.upstream.UpstreamMeta;
 import io.gantry.upstream.ollama.OllamaBackend;
@@ -41,7 +42,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     boolean stream = body.path("stream").asBoolean(false);
     exchange.record().model(requested);
     exchange.record().stream(stream);
-    Route route = router.resolve(requested);
+    Route route = router.resolve(requested, RouteHints.of(exchange.header("x-session-id"), null));
+    exchange.closeAtEnd(route);
     exchange.record().backend(route.backend().name());
     exchange.routedTo(route.model(), route.fallback());
     if (route.backend() instanceof OpenAiBackend openai) {

@@ -51,11 +51,12 @@ final class ChatRelay {
     byte[] bytes = upstream.readAll();
     JsonNode usage = JsonShape.objectField(bytes, "usage");
     if (usage == null) {
-      throw new UpstreamException(
-          UpstreamException.Kind.MALFORMED,
-          backend,
-          "backend '" + backend + "' answered with a body that is not a JSON object",
-          null);
+      throw upstream.failed(
+          new UpstreamException(
+              UpstreamException.Kind.MALFORMED,
+              backend,
+              "backend '" + backend + "' answered with a body that is not a JSON object",
+              null));
     }
     if (exchange.record().capturesContent()) {
       // Logging the answer's text (observe.log_content) needs the whole completion read.
@@ -97,11 +98,12 @@ final class ChatRelay {
               exchange,
               out,
               ErrorMapper.upstream(
-                  new UpstreamException(
-                      UpstreamException.Kind.INTERRUPTED,
-                      backend,
-                      "the stream ended before the answer was finished",
-                      null)));
+                  upstream.failed(
+                      new UpstreamException(
+                          UpstreamException.Kind.INTERRUPTED,
+                          backend,
+                          "the stream ended before the answer was finished",
+                          null))));
         }
         return;
       }
@@ -111,11 +113,12 @@ final class ChatRelay {
               exchange,
               out,
               ErrorMapper.upstream(
-                  new UpstreamException(
-                      UpstreamException.Kind.MALFORMED,
-                      backend,
-                      "an event's data is not a JSON object",
-                      null)));
+                  upstream.failed(
+                      new UpstreamException(
+                          UpstreamException.Kind.MALFORMED,
+                          backend,
+                          "an event's data is not a JSON object",
+                          null))));
           return;
         }
         sawFailure |= exchange.record().errorKind() != null;

@@ -9,6 +9,7 @@ import io.gantry.edge.Endpoint;
 import io.gantry.edge.Exchange;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
+import io.gantry.route.RouteHints;
 import io.gantry.upstream.Embeddings;
 import io.gantry.upstream.UpstreamMeta;
 import io.gantry.upstream.UpstreamResponse;
@@ -47,7 +48,8 @@ public final class EmbeddingsEndpoint implements Endpoint {
     }
     String requested = model.asText();
     exchange.record().model(requested);
-    Route route = router.resolve(requested);
+    Route route = router.resolve(requested, RouteHints.of(exchange.header("x-session-id"), null));
+    exchange.closeAtEnd(route);
     exchange.record().backend(route.backend().name());
     exchange.routedTo(route.model(), route.fallback());
     UpstreamMeta meta = exchange.upstreamMeta();

@@ -38,6 +38,7 @@ final class BackgroundJobs implements AutoCloseable {
   static final String RESTART_MESSAGE =
       "The gateway restarted while this background response was running; run it again.";
 
+  private final io.gantry.route.ModelRouter router;
   private final ResponseExecution execution;
   private final ResponseStore responses;
   private final BackgroundJobStore jobs;
@@ -57,12 +58,14 @@ final class BackgroundJobs implements AutoCloseable {
   private volatile java.util.function.LongConsumer finishedJobs = nanos -> {};
 
   BackgroundJobs(
+      io.gantry.route.ModelRouter router,
       ResponseExecution execution,
       ResponseStore responses,
       BackgroundJobStore jobs,
       LiveResponses live,
       int workers,
       Duration timeout) {
+    this.router = router;
     this.execution = execution;
     this.responses = responses;
     this.jobs = jobs;
@@ -121,9 +124,24 @@ final class BackgroundJobs implements AutoCloseable {
               () -> job.cancellation().cancel(Cancellation.Reason.TIMED_OUT),
               timeout.toMillis(),
               TimeUnit.MILLISECONDS);
+      RequestRecord record = new RequestRecord(p.meta().requestId(), null);
+      // The job takes its replica's slot now, not while it was queued for a worker; it waits in
+      // the backend's queue like a foreground request, and holds the slot until it ends.
+      PreparedResponse leased = null;
       try {
-        execution.run(p, new RequestRecord(p.meta().requestId(), null), events, false);
+        leased =
+            p.withRoute(
+                router.lease(
+                    p.route(),
+                    io.gantry.route.RouteHints.of(p.session(), p.meta().cancellation())));
+        execution.run(leased, record, events, false);
+      } catch (io.gantry.route.BackendOverloadedException
+          | io.gantry.route.WaitCancelledException e) {
+        execution.notRun(p, record, events, io.gantry.edge.ErrorMapper.map(e, p.id()));
       } finally {
+        if (leased != null) {
+          leased.route().close();
+        }
         timer.cancel(false);
         finishedJobs.accept(System.nanoTime() - startedAt);
       }

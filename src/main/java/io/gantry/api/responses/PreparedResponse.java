@@ -4,12 +4,26 @@ import io.gantry.core.Turn;
 import io.gantry.route.Route;
 import io.gantry.upstream.UpstreamMeta;
 
-/** A response ready to run: the request, where it goes, what the backend sees, its identity. */
+/**
+ * A response ready to run: the request, where it goes, what the backend sees, its identity, and its
+ * session key for sticky routing (null when routing is not sticky).
+ */
 record PreparedResponse(
-    ResponseRequest request, Route route, Turn turn, String id, long createdAt, UpstreamMeta meta) {
+    ResponseRequest request,
+    Route route,
+    Turn turn,
+    String id,
+    long createdAt,
+    UpstreamMeta meta,
+    String session) {
 
   /** The same response under an id and creation time fixed earlier (a job restarted). */
   PreparedResponse withIdentity(String newId, long newCreatedAt) {
-    return new PreparedResponse(request, route, turn, newId, newCreatedAt, meta);
+    return new PreparedResponse(request, route, turn, newId, newCreatedAt, meta, session);
+  }
+
+  /** The same response on another route (a background job's leased replica). */
+  PreparedResponse withRoute(Route newRoute) {
+    return new PreparedResponse(request, newRoute, turn, id, createdAt, meta, session);
   }
 }

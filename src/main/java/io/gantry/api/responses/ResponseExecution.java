@@ -35,16 +35,43 @@ final class ResponseExecution {
     this.sealer = sealer;
   }
 
-  Outcome run(PreparedResponse p, RequestRecord record, ResponseEvents events, boolean announce) {
+  private ResponseRun newRun(PreparedResponse p, RequestRecord record, ResponseEvents events) {
     ResponseRequest request = p.request();
-    ResponseRun run =
-        new ResponseRun(
-            events,
-            record,
-            request.tools().bindings(),
-            request.maxToolCalls(),
-            request.parallelToolCalls(),
-            request.includeEncryptedReasoning() ? sealer : null);
+    return new ResponseRun(
+        events,
+        record,
+        request.tools().bindings(),
+        request.maxToolCalls(),
+        request.parallelToolCalls(),
+        request.includeEncryptedReasoning() ? sealer : null);
+  }
+
+  /**
+   * Ends a response that never reached a backend (a background job refused a slot, or cancelled
+   * while waiting for one): stopped when cancelled, else failed with {@code failure}'s code.
+   */
+  Outcome notRun(
+      PreparedResponse p, RequestRecord record, ResponseEvents events, ApiException failure) {
+    ResponseRun run = newRun(p, record, events);
+    Cancellation cancellation = p.meta().cancellation();
+    if (cancellation.isCancelled()) {
+      return stopped(p, run, events, cancellation.reason());
+    }
+    record.fail(failure.kind());
+    try {
+      run.closeAll("incomplete");
+    } catch (IOException ignored) {
+      // Nothing was started; nobody reads item events of a run that never ran.
+    }
+    ObjectNode response = failedResponse(p, run, failure.getMessage());
+    save(p, response, run);
+    emitQuietly(events, Json.object().put("type", "response.failed").set("response", response));
+    emitQuietly(events, errorEvent(failure.code(), failure.getMessage()));
+    return new Outcome(response, failure);
+  }
+
+  Outcome run(PreparedResponse p, RequestRecord record, ResponseEvents events, boolean announce) {
+    ResponseRun run = newRun(p, record, events);
     Cancellation cancellation = p.meta().cancellation();
     try {
       if (announce) {

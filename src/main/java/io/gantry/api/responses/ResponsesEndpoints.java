@@ -17,6 +17,7 @@ import io.gantry.edge.SseStream;
 import io.gantry.observe.ErrorKind;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
+import io.gantry.route.RouteHints;
 import io.gantry.store.BackgroundJobStore;
 import io.gantry.store.ConversationStore;
 import io.gantry.store.ItemPage;
@@ -69,6 +70,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
     this.execution = new ResponseExecution(store, conversations, sealer);
     this.background =
         new BackgroundJobs(
+            router,
             execution,
             store,
             jobs,
@@ -90,12 +92,13 @@ public final class ResponsesEndpoints implements AutoCloseable {
 
   /** Picks up background jobs a previous process left behind. Call once at start-up. */
   public void recoverBackgroundJobs() {
-    background.recover(body -> prepare(body, new UpstreamMeta(Ids.request())));
+    background.recover(body -> prepare(body, new UpstreamMeta(Ids.request()), null));
   }
 
   public void create(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
-    PreparedResponse p = prepare(body, exchange.upstreamMeta());
+    PreparedResponse p = prepare(body, exchange.upstreamMeta(), exchange.header("x-session-id"));
+    exchange.closeAtEnd(p.route());
     ResponseRequest request = p.request();
     if (exchange.record().session() == null) {
       exchange.record().session(session(request, p.id()));
@@ -135,8 +138,11 @@ public final class ResponsesEndpoints implements AutoCloseable {
     exchange.sendJson(200, outcome.response());
   }
 
-  /** Parses, checks and routes a request body into a response ready to run. */
-  private PreparedResponse prepare(ObjectNode body, UpstreamMeta meta) {
+  /**
+   * Parses, checks and routes a request body into a response ready to run. A foreground response
+   * leases its replica now; a background one only chooses it (the job leases one when it runs).
+   */
+  private PreparedResponse prepare(ObjectNode body, UpstreamMeta meta, String sessionHeader) {
     ResponseRequest request = ResponseRequestParser.parse(body);
     List<String> dropped = request.tools().dropped();
     if (!dropped.isEmpty() && rejectHostedTools) {
@@ -147,10 +153,21 @@ public final class ResponsesEndpoints implements AutoCloseable {
               + " run on OpenAI's servers and this gateway does not provide"
               + " them (responses.hosted_tools: reject).");
     }
-    Route route = router.resolve(request.model());
-    Turn turn = turn(request, route.model(), files.forModel(route.backend(), route.model()));
-    return new PreparedResponse(
-        request, route, turn, Ids.random("resp_", 48), System.currentTimeMillis() / 1000, meta);
+    String id = Ids.random("resp_", 48);
+    // The session is looked up (a walk up the response chain) only when routing sticks to it.
+    String session =
+        sessionHeader != null || !router.sticky() ? sessionHeader : session(request, id);
+    RouteHints hints = RouteHints.of(session, meta.cancellation());
+    Route route =
+        router.resolve(request.model(), request.background() ? hints.withoutLease() : hints);
+    try {
+      Turn turn = turn(request, route.model(), files.forModel(route.backend(), route.model()));
+      return new PreparedResponse(
+          request, route, turn, id, System.currentTimeMillis() / 1000, meta, session);
+    } catch (RuntimeException e) {
+      route.close();
+      throw e;
+    }
   }
 
   private Turn turn(ResponseRequest request, String upstreamModel, FileResolver fileResolver) {

@@ -104,16 +104,17 @@ public final class OllamaBackend implements Backend {
       while (!parser.finished()) {
         String line = nextLine(lines);
         if (line == null) {
-          throw new UpstreamException(
-              UpstreamException.Kind.INTERRUPTED,
-              name,
-              "backend '" + name + "' ended the stream before the answer was finished",
-              null);
+          throw response.failed(
+              new UpstreamException(
+                  UpstreamException.Kind.INTERRUPTED,
+                  name,
+                  "backend '" + name + "' ended the stream before the answer was finished",
+                  null));
         }
         if (line.isBlank()) {
           continue;
         }
-        for (Delta delta : parser.parse(parse(line))) {
+        for (Delta delta : parser.parse(parse(response, line))) {
           response.firstToken();
           sink.accept(delta);
           if (delta instanceof Delta.Failure) {
@@ -148,6 +149,15 @@ public final class OllamaBackend implements Backend {
 
   private JsonNode parse(String line) throws UpstreamException {
     return BackendJson.parse(name, line, "a line");
+  }
+
+  /** Parses a line of a streamed answer; a malformed one counts against the backend. */
+  private JsonNode parse(UpstreamResponse response, String line) throws UpstreamException {
+    try {
+      return parse(line);
+    } catch (UpstreamException e) {
+      throw response.failed(e);
+    }
   }
 
   @Override

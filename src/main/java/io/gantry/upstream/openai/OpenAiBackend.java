@@ -101,7 +101,8 @@ public final class OpenAiBackend implements Backend {
       }
       if (!turn.stream() && !response.contentType().startsWith("text/event-stream")) {
         JsonNode completion =
-            parse(new String(response.readAll(), java.nio.charset.StandardCharsets.UTF_8));
+            parse(
+                response, new String(response.readAll(), java.nio.charset.StandardCharsets.UTF_8));
         for (Delta delta : new ChatChunkParser().parseCompletion(completion)) {
           sink.accept(delta);
         }
@@ -125,7 +126,7 @@ public final class OpenAiBackend implements Backend {
         if (!event.complete()) {
           break;
         }
-        for (Delta delta : parser.parseChunk(parse(event.data()))) {
+        for (Delta delta : parser.parseChunk(parse(response, event.data()))) {
           response.firstToken();
           sink.accept(delta);
           if (delta instanceof Delta.Failure) {
@@ -135,11 +136,12 @@ public final class OpenAiBackend implements Backend {
         }
       }
       if (!finished) {
-        throw new UpstreamException(
-            UpstreamException.Kind.INTERRUPTED,
-            name,
-            "backend '" + name + "' ended the stream before the answer was finished",
-            null);
+        throw response.failed(
+            new UpstreamException(
+                UpstreamException.Kind.INTERRUPTED,
+                name,
+                "backend '" + name + "' ended the stream before the answer was finished",
+                null));
       }
     }
   }
@@ -163,6 +165,15 @@ public final class OpenAiBackend implements Backend {
 
   private JsonNode parse(String data) throws UpstreamException {
     return BackendJson.parse(name, data, "an event");
+  }
+
+  /** Parses an event of a streamed answer; a malformed one counts against the backend. */
+  private JsonNode parse(UpstreamResponse response, String data) throws UpstreamException {
+    try {
+      return parse(data);
+    } catch (UpstreamException e) {
+      throw response.failed(e);
+    }
   }
 
   @Override
