@@ -78,6 +78,73 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsRoutingConcurrencyAndRateKeys() throws Exception {
+    GantryConfig config =
+        ConfigLoader.load(
+            yaml(
+                """
+                routing: {sticky_sessions: true}
+                backends:
+                  - dialect: openai
+                    url: http://127.0.0.1:8000/v1
+                    concurrency: {limit: 4, queue: 8, queue_timeout_ms: 500}
+                    circuit: {failures: 5, failure_rate: 0.5, window_seconds: 20, min_requests: 10}
+                  - dialect: openai
+                    url: http://127.0.0.1:8001/v1
+                """),
+            Map.of());
+    assertThat(config.routing().stickySessions()).isTrue();
+    BackendConfig a = config.backends().get(0);
+    assertThat(a.concurrency().limit()).isEqualTo(4);
+    assertThat(a.concurrency().queue()).isEqualTo(8);
+    assertThat(a.concurrency().queueTimeoutMs()).isEqualTo(500);
+    assertThat(a.circuit().failureRate()).isEqualTo(0.5);
+    assertThat(a.circuit().windowSeconds()).isEqualTo(20);
+    assertThat(a.circuit().minRequests()).isEqualTo(10);
+    BackendConfig b = config.backends().get(1);
+    assertThat(b.concurrency().limited()).isFalse();
+    assertThat(b.concurrency().queue()).isEqualTo(100);
+    assertThat(b.concurrency().queueTimeoutMs()).isEqualTo(30_000);
+    assertThat(b.circuit().rateRuleOn()).isFalse();
+    assertThat(ConfigLoader.load(null, Map.of()).routing().stickySessions()).isFalse();
+    GantryConfig fromEnv =
+        ConfigLoader.load(
+            null,
+            Map.of(
+                "GANTRY_ROUTING_STICKY_SESSIONS", "true",
+                "GANTRY_BACKENDS_0_URL", "http://b:2/v1",
+                "GANTRY_BACKENDS_0_DIALECT", "openai",
+                "GANTRY_BACKENDS_0_CONCURRENCY_LIMIT", "3",
+                "GANTRY_BACKENDS_0_CIRCUIT_FAILURE_RATE", "0.25"));
+    assertThat(fromEnv.routing().stickySessions()).isTrue();
+    assertThat(fromEnv.backends().get(0).concurrency().limit()).isEqualTo(3);
+    assertThat(fromEnv.backends().get(0).circuit().failureRate()).isEqualTo(0.25);
+  }
+
+  @Test
+  void rejectsBadRoutingValuesNamingTheKey() {
+    Map<String, String> bad =
+        Map.of(
+            "circuit: {failure_rate: 1.5}", "backends[0].circuit.failure_rate",
+            "circuit: {failure_rate: 0.5, window_seconds: 0}", "backends[0].circuit.window_seconds",
+            "circuit: {min_requests: 0}", "backends[0].circuit.min_requests",
+            "concurrency: {limit: -1}", "backends[0].concurrency.limit",
+            "concurrency: {limit: 2, queue: -1}", "backends[0].concurrency.queue",
+            "concurrency: {limit: 2, queue_timeout_ms: 0}",
+                "backends[0].concurrency.queue_timeout_ms");
+    bad.forEach((yamlValue, key) ->
+        assertThatThrownBy(() ->
+                ConfigLoader.load(
+                    yaml(
+                        "backends:\n  - dialect: openai\n    url: http://127.0.0.1:8000/v1\n    "
+                            + yamlValue
+                            + "\n"),
+                    Map.of()))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining(key));
+  }
+
+  @Test
   void readsEveryDocumentedKey() throws Exception {
     GantryConfig config =
         ConfigLoader.load(
