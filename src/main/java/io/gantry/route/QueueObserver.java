@@ -7,7 +7,7 @@ public interface QueueObserver {
   /** The number of requests waiting on {@code backend}'s queue changed by {@code delta}. */
   default void waiting(String backend, int delta) {}
 
-  /** A request got a slot after waiting {@code nanos} (0 when it had not to wait). */
+  /** A request got a slot of a limited replica after waiting {@code nanos} (0: no wait). */
   default void waited(String backend, long nanos) {}
 
   /** A request was refused: {@code reason} is {@code full} or {@code timeout}. */

@@ -66,7 +66,9 @@ final class ReplicaSlots {
           full.add(replica);
         } else if (!checkCircuit || replica.circuit().tryPass()) {
           replica.take();
-          observer.waited(replica.backend().name(), 0);
+          if (replica.concurrency().limited()) {
+            observer.waited(replica.backend().name(), 0);
+          }
           return new Lease(replica, this);
         }
       }
