@@ -140,7 +140,8 @@ public final class UpstreamResponse implements AutoCloseable {
     observer.closed(backend);
     java.util.function.BooleanSupplier cancelled = judgedOnClose;
     if (cancelled != null && !cancelled.getAsBoolean()) {
-      observer.attempted(backend, failure != null);
+      // A time limit closes the response before the reader sees its failure: count it here.
+      observer.attempted(backend, failure != null || clock != null && clock.expired() != null);
     }
     span.end();
     if (clock != null) {

@@ -441,4 +441,33 @@ class LeasesAndQueuesTest {
     assertThat(ok.get()).isEqualTo(2); // the headers had gone out: the error is in the stream
     await().atMost(Duration.ofSeconds(2)).until(() -> "open".equals(circuit("a")));
   }
+
+  @Test
+  void streamsStalledPastTheIdleLimitOpenTheCircuit() throws Exception {
+    start(
+        List.of(
+            new BackendConfig(
+                "a",
+                "openai",
+                a.baseUrl() + "/v1",
+                null,
+                List.of(),
+                new io.gantry.config.TimeoutsConfig(null, null, 300L, null),
+                NO_RETRY,
+                null,
+                new CircuitConfig(2, 10))),
+        false);
+    for (int i = 0; i < 2; i++) {
+      assertThat(circuit("a")).isEqualTo("closed");
+      HttpResponse<byte[]> stalled =
+          RawHttp.post(
+              gantry.baseUrl() + "/v1/chat/completions",
+              "{\"model\":\"only-a\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                  + "\"content\":\"sim:fail=stall-after:2 stall "
+                  + i
+                  + "\"}]}");
+      assertThat(RawHttp.text(stalled)).contains("upstream_idle_timeout");
+    }
+    await().atMost(Duration.ofSeconds(2)).until(() -> "open".equals(circuit("a")));
+  }
 }
