@@ -60,7 +60,7 @@ public final class ModelRouter {
     return sticky;
   }
 
-  /** Routes with no session and no way to cancel a wait. */
+  /** Routes with no session and no way to cancel a wait; the caller must close the route. */
   public Route resolve(String requested) {
     return resolve(requested, RouteHints.NONE);
   }

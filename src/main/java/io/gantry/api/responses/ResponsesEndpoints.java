@@ -101,7 +101,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
     exchange.closeAtEnd(p.route());
     ResponseRequest request = p.request();
     if (exchange.record().session() == null) {
-      exchange.record().session(session(request, p.id()));
+      // Sticky routing already walked the response chain for it.
+      exchange.record().session(p.session() != null ? p.session() : session(request, p.id()));
     }
     exchange.record().model(request.model());
     exchange.record().stream(request.stream());
