@@ -104,6 +104,7 @@ public final class GatewayServer implements AutoCloseable {
             .host(config.host())
             .port(config.port())
             .connectionOptions(o -> o.tcpNoDelay(true))
+            .addProtocol(ClientConnections.protocol())
             .maxPayloadSize(-1)
             .shutdownGracePeriod(Duration.ofSeconds(1))
             .routing(routing)
@@ -152,7 +153,9 @@ public final class GatewayServer implements AutoCloseable {
       }
       // Polled health endpoints get no span, as they get no access-log line.
       Tracing.RequestSpan span = logged ? startSpan(req, route) : Tracing.RequestSpan.NONE;
-      Exchange exchange = new Exchange(req, res, record, maxBodyBytes, limitName, span);
+      Exchange exchange =
+          new Exchange(
+              req, res, record, maxBodyBytes, limitName, span, ClientConnections.watch(req));
       inFlight.incrementAndGet();
       try {
         if (draining) {
@@ -166,7 +169,8 @@ public final class GatewayServer implements AutoCloseable {
         }
         endpoint.handle(exchange);
       } catch (Throwable failure) {
-        if (exchange.started() && isDisconnect(failure)) {
+        if (exchange.clientGone() || (exchange.started() && isDisconnect(failure))) {
+          exchange.endWatch();
           record.fail(ErrorKind.CLIENT_DISCONNECTED);
           return;
         }
@@ -180,6 +184,7 @@ public final class GatewayServer implements AutoCloseable {
               "request {} failed after its response began: {}", requestId, error.getMessage());
         }
       } finally {
+        exchange.endWatch();
         inFlight.decrementAndGet();
         if (logged) {
           if (record.capturesContent()) {
@@ -191,6 +196,10 @@ public final class GatewayServer implements AutoCloseable {
           accessLog.write(record);
           span.end(record);
         }
+      }
+      if (exchange.mustCloseConnection()) {
+        throw new io.helidon.webserver.CloseConnectionException(
+            "a byte of a pipelined request was read while watching for a hang-up");
       }
     };
   }

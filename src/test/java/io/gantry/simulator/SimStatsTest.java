@@ -45,7 +45,7 @@ class SimStatsTest {
 
       JsonNode reset = SimTestClient.json(client.post("/sim/reset", "").body());
       assertThat(reset.path("requests").asInt()).isZero();
-      assertThat(sim.stats()).isEqualTo(new SimStats(0, 0, 0, 0));
+      assertThat(sim.stats()).isEqualTo(new SimStats(0, 0, 0, 0, 0, 0));
     }
   }
 

@@ -71,6 +71,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
           ErrorKind.CLIENT_INVALID);
     }
     UpstreamMeta meta = exchange.upstreamMeta();
+    exchange.abortUpstreamOnHangUp(meta);
     if (stream) {
       boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
       ChatStreamRenderer renderer = new ChatStreamRenderer(exchange, requested, includeUsage);

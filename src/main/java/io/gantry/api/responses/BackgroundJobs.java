@@ -55,6 +55,7 @@ final class BackgroundJobs implements AutoCloseable {
       java.util.concurrent.atomic.AtomicBoolean started) {}
 
   private volatile java.util.function.LongConsumer finishedJobs = nanos -> {};
+  private volatile java.util.function.Consumer<RequestRecord> endedJobs = record -> {};
 
   BackgroundJobs(
       ResponseExecution execution,
@@ -122,7 +123,15 @@ final class BackgroundJobs implements AutoCloseable {
               timeout.toMillis(),
               TimeUnit.MILLISECONDS);
       try {
-        execution.run(p, new RequestRecord(p.meta().requestId(), null), events, false);
+        RequestRecord record = new RequestRecord(p.meta().requestId(), null);
+        record.surface("responses");
+        record.model(p.request().model());
+        record.backend(p.route().backend().name());
+        try {
+          execution.run(p, record, events, false);
+        } finally {
+          endedJobs.accept(record);
+        }
       } finally {
         timer.cancel(false);
         finishedJobs.accept(System.nanoTime() - startedAt);
@@ -288,6 +297,11 @@ final class BackgroundJobs implements AutoCloseable {
   /** Told how long each finished job ran. */
   void onFinished(java.util.function.LongConsumer listener) {
     this.finishedJobs = listener;
+  }
+
+  /** Told each finished job's record (its error kind, if it failed), for the error metrics. */
+  void onEnded(java.util.function.Consumer<RequestRecord> listener) {
+    this.endedJobs = listener;
   }
 
   @Override

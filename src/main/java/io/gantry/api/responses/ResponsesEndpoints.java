@@ -88,6 +88,12 @@ public final class ResponsesEndpoints implements AutoCloseable {
     background.onFinished(listener);
   }
 
+  /** Told each finished background job's record, so its failure counts in the error metrics. */
+  public void onBackgroundJobEnded(
+      java.util.function.Consumer<io.gantry.observe.RequestRecord> listener) {
+    background.onEnded(listener);
+  }
+
   /** Picks up background jobs a previous process left behind. Call once at start-up. */
   public void recoverBackgroundJobs() {
     background.recover(body -> prepare(body, new UpstreamMeta(Ids.request())));
@@ -104,6 +110,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
     exchange.record().stream(request.stream());
     exchange.record().backend(p.route().backend().name());
     exchange.routedTo(p.route().model(), p.route().fallback());
+    // Lets a client find the stored response of a blocking request that failed (no body has it).
+    exchange.responseHeader("x-gantry-response-id", p.id());
     if (!request.tools().dropped().isEmpty()) {
       exchange.responseHeader(
           "x-gantry-dropped-tools", String.join(",", request.tools().dropped()));
@@ -117,6 +125,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
       }
       return;
     }
+    // A foreground response is for this client only: its hang-up stops the backend.
+    exchange.abortUpstreamOnHangUp(p.meta());
     if (request.stream()) {
       ResponseStreamWriter writer =
           new ResponseStreamWriter(new SseStream(exchange.openStream(200, "text/event-stream")));
