@@ -29,7 +29,8 @@ class SimStatsTest {
       await().atMost(Duration.ofSeconds(2)).until(() -> sim.stats().completed() == 3);
       JsonNode stats = client.stats();
       assertThat(stats.toString())
-          .isEqualTo("{\"requests\":3,\"in_flight\":0,\"completed\":3,\"aborted\":0}");
+          .isEqualTo(
+              "{\"requests\":3,\"in_flight\":0,\"completed\":3,\"aborted\":0,\"last_abort_unix_us\":0}");
 
       CompletableFuture<HttpResponse<String>> slow =
           client.http.sendAsync(
