@@ -70,6 +70,10 @@ final class ReplyWriter {
         write(out, enc.malformedFrame());
         close(out);
       }
+      case BAD_FRAMING -> {
+        write(out, enc.badFraming());
+        close(out);
+      }
       case STALL -> stall(req);
     }
   }
@@ -95,6 +99,16 @@ final class ReplyWriter {
         case MALFORMED -> {
           byte[] body = enc.blockingBody(reply);
           SimHttp.send(res, 200, SimHttp.JSON, Arrays.copyOf(body, body.length / 2));
+          return;
+        }
+        case BAD_FRAMING -> {
+          // A proxy's error page where JSON was due.
+          SimHttp.send(
+              res,
+              200,
+              SimHttp.JSON,
+              "<html><body>502 Bad Gateway</body></html>\n"
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
           return;
         }
       }

@@ -86,7 +86,9 @@ class FaultMatrixTest {
     SLOW_FIRST_TOKEN("sim:fail=slow-first:3000"),
     STALL("sim:tokens=20 sim:fail=stall-after:2"),
     CUT("sim:tokens=20 sim:fail=cut-after:3"),
-    MALFORMED("sim:tokens=20 sim:fail=malformed-after:3");
+    MALFORMED("sim:tokens=20 sim:fail=malformed-after:3"),
+    /** JSON lines in an event stream, SSE in NDJSON, an HTML page for a JSON body. */
+    BAD_FRAMING("sim:tokens=20 sim:fail=bad-framing-after:3");
 
     final String directive;
 
@@ -135,7 +137,8 @@ class FaultMatrixTest {
               streams ? 1 : MAX_ATTEMPTS,
               "stream_interrupted",
               0);
-      case MALFORMED -> new Expected(502, "upstream_malformed", false, 1, "upstream_malformed", 0);
+      case MALFORMED, BAD_FRAMING ->
+          new Expected(502, "upstream_malformed", false, 1, "upstream_malformed", 0);
     };
   }
 
