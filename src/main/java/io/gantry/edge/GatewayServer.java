@@ -172,7 +172,7 @@ public final class GatewayServer implements AutoCloseable {
         if (exchange.clientGone() || (exchange.started() && isDisconnect(failure))) {
           exchange.endWatch();
           record.fail(ErrorKind.CLIENT_DISCONNECTED);
-          return;
+          return; // the finally below closes the connection of a client seen hanging up
         }
         ApiException error = ErrorMapper.map(failure, requestId);
         record.fail(error.kind());
@@ -196,12 +196,23 @@ public final class GatewayServer implements AutoCloseable {
           accessLog.write(record);
           span.end(record);
         }
+        closeIfHungUp(exchange); // last: it throws
       }
       if (exchange.mustCloseConnection()) {
         throw new io.helidon.webserver.CloseConnectionException(
             "a byte of a pipelined request was read while watching for a hang-up");
       }
     };
+  }
+
+  /**
+   * A client seen hanging up gets no answer: the connection is closed quietly (Helidon would
+   * otherwise log a handler that sent nothing and try to send a 500 to nobody).
+   */
+  private static void closeIfHungUp(Exchange exchange) {
+    if (exchange.clientGone() && !exchange.started()) {
+      throw new io.helidon.webserver.CloseConnectionException("the client hung up");
+    }
   }
 
   /** Puts prompt and answer text in the access log ({@code observe.log_content}). */

@@ -39,8 +39,11 @@ class FaultMatrixTest {
   static final long IDLE_MS = 300;
   static final int MAX_ATTEMPTS = 3;
 
-  /** What a loaded CI machine may add to a configured bound. */
-  static final long SLACK_MS = 1500;
+  /**
+   * What a loaded machine may add to a configured bound (other builds and benchmarks share these 2
+   * cores). The faults below take far longer than bound + slack if the bound is not kept.
+   */
+  static final long SLACK_MS = 3000;
 
   static final TimeoutsConfig TIGHT = new TimeoutsConfig(1000L, FIRST_TOKEN_MS, IDLE_MS, 0L);
   // Backoff short but long enough to honour the simulator's Retry-After: 1; a budget that never
@@ -83,7 +86,7 @@ class FaultMatrixTest {
     REFUSED(""),
     HTTP_500("sim:fail=500"),
     RATE_LIMITED_429("sim:fail-first=1:429 sim:tokens=3"),
-    SLOW_FIRST_TOKEN("sim:fail=slow-first:3000"),
+    SLOW_FIRST_TOKEN("sim:fail=slow-first:20000"),
     STALL("sim:tokens=20 sim:fail=stall-after:2"),
     CUT("sim:tokens=20 sim:fail=cut-after:3"),
     MALFORMED("sim:tokens=20 sim:fail=malformed-after:3"),
