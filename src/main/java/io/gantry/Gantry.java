@@ -177,6 +177,7 @@ public final class Gantry implements AutoCloseable {
             conversationStore);
 
     responses.onBackgroundJobFinished(metrics::backgroundJobFinished);
+    responses.onBackgroundJobEnded(metrics::backgroundJobEnded);
     MetricsEndpoint metricsEndpoint =
         new MetricsEndpoint(
             metrics,

@@ -25,7 +25,9 @@ public final class Exchange {
   private final long maxBodyBytes;
   private final String limitName;
   private final Tracing.RequestSpan span;
+  private final ClientWatch watch;
   private byte[] body;
+  private io.gantry.upstream.UpstreamMeta upstreamMeta;
   private boolean streamOpened;
   private final java.util.List<AutoCloseable> atEnd = new java.util.ArrayList<>(1);
 
@@ -35,7 +37,9 @@ public final class Exchange {
       RequestRecord record,
       long maxBodyBytes,
       String limitName,
-      Tracing.RequestSpan span) {
+      Tracing.RequestSpan span,
+      ClientWatch watch) {
+    this.watch = watch;
     this.request = request;
     this.response = response;
     this.record = record;
@@ -65,8 +69,13 @@ public final class Exchange {
    * its span (the parent of the call's span).
    */
   public io.gantry.upstream.UpstreamMeta upstreamMeta() {
-    return new io.gantry.upstream.UpstreamMeta(
-        requestId(), new io.gantry.upstream.Cancellation(), record.upstreamWait(), span);
+    // One per exchange: the cancellation a queued wait listens to is the one a hang-up fires.
+    if (upstreamMeta == null) {
+      upstreamMeta =
+          new io.gantry.upstream.UpstreamMeta(
+              requestId(), new io.gantry.upstream.Cancellation(), record.upstreamWait(), span);
+    }
+    return upstreamMeta;
   }
 
   /**
@@ -87,6 +96,37 @@ public final class Exchange {
       }
     }
     atEnd.clear();
+  }
+
+  /**
+   * Aborts {@code meta}'s backend call if the client hangs up while this request runs, even while
+   * nothing is written to it (a blocking request, a silent backend). Not for work that must outlive
+   * the client (background responses).
+   */
+  public void abortUpstreamOnHangUp(io.gantry.upstream.UpstreamMeta meta) {
+    if (watch != null) {
+      watch.arm(() -> {
+        record.fail(ErrorKind.CLIENT_DISCONNECTED);
+        meta.cancellation().cancel(io.gantry.upstream.Cancellation.Reason.CLIENT_GONE);
+      });
+    }
+  }
+
+  /** Whether the client hung up while its request was watched. */
+  public boolean clientGone() {
+    return watch != null && watch.clientGone();
+  }
+
+  /** Stops watching the client; the connection is then Helidon's alone again. */
+  void endWatch() {
+    if (watch != null) {
+      watch.stop();
+    }
+  }
+
+  /** A watch read a byte of a pipelined next request: close the connection after this one. */
+  boolean mustCloseConnection() {
+    return watch != null && watch.consumedNextRequest();
   }
 
   public String header(String name) {
@@ -188,6 +228,7 @@ public final class Exchange {
   }
 
   public void sendBytes(int status, String contentType, byte[] bytes) {
+    endWatch();
     record.status(status);
     response.status(Status.create(status));
     response.header(HeaderNames.CONTENT_TYPE, contentType);
@@ -202,7 +243,7 @@ public final class Exchange {
     response.header(HeaderNames.CACHE_CONTROL, "no-cache");
     response.header(HeaderNames.create("X-Accel-Buffering"), "no");
     streamOpened = true;
-    return new ClientOutputStream(response.outputStream());
+    return new ClientOutputStream(response.outputStream(), watch);
   }
 
   /** Whether the status line has gone (or is committed to go) to the client. */

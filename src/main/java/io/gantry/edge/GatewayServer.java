@@ -104,6 +104,7 @@ public final class GatewayServer implements AutoCloseable {
             .host(config.host())
             .port(config.port())
             .connectionOptions(o -> o.tcpNoDelay(true))
+            .addProtocol(ClientConnections.protocol())
             .maxPayloadSize(-1)
             .shutdownGracePeriod(Duration.ofSeconds(1))
             .routing(routing)
@@ -152,7 +153,9 @@ public final class GatewayServer implements AutoCloseable {
       }
       // Polled health endpoints get no span, as they get no access-log line.
       Tracing.RequestSpan span = logged ? startSpan(req, route) : Tracing.RequestSpan.NONE;
-      Exchange exchange = new Exchange(req, res, record, maxBodyBytes, limitName, span);
+      Exchange exchange =
+          new Exchange(
+              req, res, record, maxBodyBytes, limitName, span, ClientConnections.watch(req));
       inFlight.incrementAndGet();
       try {
         if (draining) {
@@ -166,9 +169,10 @@ public final class GatewayServer implements AutoCloseable {
         }
         endpoint.handle(exchange);
       } catch (Throwable failure) {
-        if (exchange.started() && isDisconnect(failure)) {
+        if (exchange.clientGone() || (exchange.started() && isDisconnect(failure))) {
+          exchange.endWatch();
           record.fail(ErrorKind.CLIENT_DISCONNECTED);
-          return;
+          return; // the finally below closes the connection of a client seen hanging up
         }
         ApiException error = ErrorMapper.map(failure, requestId);
         record.fail(error.kind());
@@ -180,6 +184,7 @@ public final class GatewayServer implements AutoCloseable {
               "request {} failed after its response began: {}", requestId, error.getMessage());
         }
       } finally {
+        exchange.endWatch();
         exchange.end();
         inFlight.decrementAndGet();
         if (logged) {
@@ -192,8 +197,23 @@ public final class GatewayServer implements AutoCloseable {
           accessLog.write(record);
           span.end(record);
         }
+        closeIfHungUp(exchange); // last: it throws
+      }
+      if (exchange.mustCloseConnection()) {
+        throw new io.helidon.webserver.CloseConnectionException(
+            "a byte of a pipelined request was read while watching for a hang-up");
       }
     };
+  }
+
+  /**
+   * A client seen hanging up gets no answer: the connection is closed quietly (Helidon would
+   * otherwise log a handler that sent nothing and try to send a 500 to nobody).
+   */
+  private static void closeIfHungUp(Exchange exchange) {
+    if (exchange.clientGone() && !exchange.started()) {
+      throw new io.helidon.webserver.CloseConnectionException("the client hung up");
+    }
   }
 
   /** Puts prompt and answer text in the access log ({@code observe.log_content}). */

@@ -402,6 +402,19 @@ public final class GantryMetrics {
     backgroundJobs.labelValues(state).set(count);
   }
 
+  /**
+   * Counts a background job's failure in {@code gantry_errors_total} like a request's: the job runs
+   * after its POST was answered, so the request's own record could not carry it.
+   */
+  public void backgroundJobEnded(RequestRecord r) {
+    if (!enabled || r.errorKind() == null) {
+      return;
+    }
+    String model = r.model() == null ? NONE : r.model();
+    String backend = r.backend() == null ? NONE : r.backend();
+    errors.labelValues(r.surface(), model, backend, r.errorKind().label()).inc();
+  }
+
   public void backgroundJobFinished(long nanos) {
     if (!enabled) {
       return;

@@ -24,5 +24,12 @@ interface ChatEncoder {
   /** A frame cut short, for {@code sim:fail=malformed-after}. */
   byte[] malformedFrame();
 
+  /**
+   * Output in the wrong framing for {@code sim:fail=bad-framing-after}: valid JSON, but not as this
+   * dialect frames it (a bare JSON line in an event stream, an SSE event in NDJSON), as from a
+   * misconfigured proxy or server.
+   */
+  byte[] badFraming();
+
   byte[] blockingBody(Reply reply);
 }

@@ -35,7 +35,7 @@ record Directives(
 
   private static final String KNOWN =
       "tokens=N, echo, history, tool=NAME|auto, tools=N, bad-args, reason=N, delay=MS,"
-          + " fail=CODE|stall-after:N|cut-after:N|malformed-after:N|slow-first:MS,"
+          + " fail=CODE|stall-after:N|cut-after:N|malformed-after:N|bad-framing-after:N|slow-first:MS,"
           + " fail-first=N:CODE";
 
   /**
@@ -49,7 +49,8 @@ record Directives(
     enum Kind {
       STALL,
       CUT,
-      MALFORMED
+      MALFORMED,
+      BAD_FRAMING
     }
   }
 
@@ -115,6 +116,8 @@ record Directives(
       case "stall-after" -> with(b -> b.fault = new StreamFault(StreamFault.Kind.STALL, n));
       case "cut-after" -> with(b -> b.fault = new StreamFault(StreamFault.Kind.CUT, n));
       case "malformed-after" -> with(b -> b.fault = new StreamFault(StreamFault.Kind.MALFORMED, n));
+      case "bad-framing-after" ->
+          with(b -> b.fault = new StreamFault(StreamFault.Kind.BAD_FRAMING, n));
       case "slow-first" -> with(b -> b.slowFirstMs = n);
       default -> throw new IllegalArgumentException("unknown fault '" + kind + "'");
     };

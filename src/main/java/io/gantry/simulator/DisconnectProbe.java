@@ -59,6 +59,50 @@ final class DisconnectProbe {
     }
   }
 
+  /**
+   * Whether the client hung up, from one read of the socket that does not block; only while this
+   * thread neither reads nor writes the connection otherwise (a pause). False when the socket
+   * cannot be reached.
+   */
+  static boolean hungUp(ServerRequest req) {
+    java.nio.channels.SocketChannel channel = channelOf(req);
+    if (channel == null) {
+      return false;
+    }
+    try {
+      synchronized (channel.blockingLock()) {
+        channel.configureBlocking(false);
+        try {
+          return channel.read(java.nio.ByteBuffer.allocate(1)) < 0;
+        } finally {
+          channel.configureBlocking(true);
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return true;
+    }
+  }
+
+  private static volatile Field channelField;
+
+  private static java.nio.channels.SocketChannel channelOf(ServerRequest req) {
+    HelidonSocket socket = socketOf(req);
+    if (socket == null) {
+      return null;
+    }
+    try {
+      Field f = channelField;
+      if (f == null) {
+        f = socket.getClass().getDeclaredField("delegate");
+        f.setAccessible(true);
+        channelField = f;
+      }
+      return f.get(socket) instanceof java.nio.channels.SocketChannel channel ? channel : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
   private static HelidonSocket socketOf(ServerRequest req) {
     for (Class<?> c = req.getClass(); c != null; c = c.getSuperclass()) {
       for (Field f : c.getDeclaredFields()) {

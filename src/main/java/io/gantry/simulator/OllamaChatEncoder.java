@@ -46,6 +46,11 @@ final class OllamaChatEncoder implements ChatEncoder {
   }
 
   @Override
+  public byte[] badFraming() {
+    return ("data: " + Json.write(envelope()) + "\n\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
   public byte[] malformedFrame() {
     String head = Json.write(envelope()); // ends with "}"
     return (head.substring(0, head.length() - 1)

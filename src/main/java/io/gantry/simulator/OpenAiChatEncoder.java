@@ -77,6 +77,12 @@ final class OpenAiChatEncoder implements ChatEncoder {
   }
 
   @Override
+  public byte[] badFraming() {
+    return "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}\n\n"
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
   public byte[] malformedFrame() {
     return MALFORMED.clone();
   }

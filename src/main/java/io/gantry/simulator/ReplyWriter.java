@@ -44,7 +44,7 @@ final class ReplyWriter {
       if (f.kind() != ChatEncoder.Frame.Kind.HEAD) {
         if (!started) {
           started = true;
-          ctx.pause(d.slowFirstMs());
+          pauseWatching(req, d.slowFirstMs());
         }
         // A fault fires after N tokens, or where the tokens run out when there are fewer.
         boolean tail = f.kind() == ChatEncoder.Frame.Kind.TAIL;
@@ -70,6 +70,10 @@ final class ReplyWriter {
         write(out, enc.malformedFrame());
         close(out);
       }
+      case BAD_FRAMING -> {
+        write(out, enc.badFraming());
+        close(out);
+      }
       case STALL -> stall(req);
     }
   }
@@ -83,12 +87,12 @@ final class ReplyWriter {
   }
 
   void blocking(ServerRequest req, ServerResponse res, ChatEncoder enc, Reply reply, Directives d) {
-    ctx.pause(d.slowFirstMs());
+    pauseWatching(req, d.slowFirstMs());
     long delay = tokenDelay(d);
     int tokens = reply.completionTokens();
     Directives.StreamFault fault = d.fault();
     if (fault != null) {
-      ctx.pause(delay * Math.min(tokens, fault.afterTokens()));
+      pauseWatching(req, delay * Math.min(tokens, fault.afterTokens()));
       switch (fault.kind()) {
         case CUT -> throw new CloseConnectionException("sim:fail=cut-after");
         case STALL -> stall(req);
@@ -97,11 +101,35 @@ final class ReplyWriter {
           SimHttp.send(res, 200, SimHttp.JSON, Arrays.copyOf(body, body.length / 2));
           return;
         }
+        case BAD_FRAMING -> {
+          // A proxy's error page where JSON was due.
+          SimHttp.send(
+              res,
+              200,
+              SimHttp.JSON,
+              "<html><body>502 Bad Gateway</body></html>\n"
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          return;
+        }
       }
     }
-    ctx.pause(delay * tokens);
+    pauseWatching(req, delay * tokens);
     SimHttp.send(res, 200, SimHttp.JSON, enc.blockingBody(reply));
   }
+
+  /** Waits as {@link SimContext#pause} does, but ends as aborted when the client hangs up. */
+  private void pauseWatching(ServerRequest req, long millis) {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    for (long left = millis; left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+      ctx.pause(Math.min(left, HANG_UP_CHECK_MS));
+      if (DisconnectProbe.hungUp(req)) {
+        throw new ClientGoneException(null);
+      }
+    }
+  }
+
+  /** How often a waiting reply checks whether its client is still there. */
+  private static final long HANG_UP_CHECK_MS = 5;
 
   private static void write(OutputStream out, byte[] bytes) {
     try {

@@ -73,7 +73,8 @@ public final class Simulator implements AutoCloseable {
         .put("requests", s.requests())
         .put("in_flight", s.inFlight())
         .put("completed", s.completed())
-        .put("aborted", s.aborted());
+        .put("aborted", s.aborted())
+        .put("last_abort_unix_us", s.lastAbortUnixMicros());
   }
 
   public int port() {

@@ -8,6 +8,8 @@ final class StatsCounter {
   private final AtomicLong inFlight = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong aborted = new AtomicLong();
+  private final AtomicLong lastAbortUnixMicros = new AtomicLong();
+  private final AtomicLong lastAbortNanos = new AtomicLong();
   // Requests begun before a reset must not leak into the counts after it.
   private final AtomicLong epoch = new AtomicLong();
 
@@ -18,7 +20,13 @@ final class StatsCounter {
   }
 
   SimStats snapshot() {
-    return new SimStats(requests.get(), inFlight.get(), completed.get(), aborted.get());
+    return new SimStats(
+        requests.get(),
+        inFlight.get(),
+        completed.get(),
+        aborted.get(),
+        lastAbortUnixMicros.get(),
+        lastAbortNanos.get());
   }
 
   void reset() {
@@ -26,6 +34,8 @@ final class StatsCounter {
     requests.set(0);
     completed.set(0);
     aborted.set(0);
+    lastAbortUnixMicros.set(0);
+    lastAbortNanos.set(0);
   }
 
   /** One request; closing it counts it as completed unless {@link #abort()} was called. */
@@ -38,8 +48,12 @@ final class StatsCounter {
       this.startEpoch = startEpoch;
     }
 
+    /** The client went away: noted with the time it was noticed, for abort latency. */
     void abort() {
       aborted = true;
+      java.time.Instant now = java.time.Instant.now();
+      lastAbortNanos.set(System.nanoTime());
+      lastAbortUnixMicros.set(now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000);
     }
 
     @Override

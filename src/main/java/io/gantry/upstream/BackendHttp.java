@@ -84,8 +84,15 @@ public final class BackendHttp {
   public UpstreamResponse postJson(String path, byte[] body, UpstreamMeta meta)
       throws UpstreamException {
     RequestClock clock = new RequestClock(backend, timeouts);
+    if (meta != null) {
+      // A cancel (client gone) must not wait for the backend's headers or next token.
+      meta.cancellation().onCancel(clock::cancel);
+    }
     budget.request();
     for (int attempt = 1; ; attempt++) {
+      if (clock.cancelled()) {
+        throw cancelled();
+      }
       UpstreamResponse response = null;
       UpstreamException failure = null;
       long retryAfterMs = 0;
@@ -126,7 +133,9 @@ public final class BackendHttp {
       }
       String reason = response != null ? String.valueOf(response.status()) : failure.kind().name();
       if (response != null) {
-        response.close();
+        // Read the small error body first: a connection closed with its body unread could go
+        // back to the pool and hand the next request (a probe, a retry) a stale answer.
+        response.discard();
       }
       observer.retried(backend, reason.toLowerCase(java.util.Locale.ROOT));
       if (!pause(delay, meta)) {
@@ -134,6 +143,11 @@ public final class BackendHttp {
             UpstreamException.Kind.INTERRUPTED, backend, "request cancelled before a retry", null);
       }
     }
+  }
+
+  private UpstreamException cancelled() {
+    return new UpstreamException(
+        UpstreamException.Kind.INTERRUPTED, backend, "the request was cancelled", null);
   }
 
   private static final java.util.Set<Integer> RETRYABLE_STATUS =
@@ -220,7 +234,8 @@ public final class BackendHttp {
       if (meta != null) {
         meta.waited().add(System.nanoTime() - start);
       }
-      UpstreamException failure = UpstreamFailures.classify(backend, e);
+      UpstreamException failure =
+          clock.cancelled() ? cancelled() : UpstreamFailures.classify(backend, e);
       if (expired != null) {
         failure = clock.timeout(expired, e);
       } else if (failure.kind() == UpstreamException.Kind.TIMEOUT) {
@@ -245,6 +260,10 @@ public final class BackendHttp {
     if (expired != null) {
       upstream.close();
       throw clock.timeout(expired, null);
+    }
+    if (clock.cancelled()) {
+      upstream.close();
+      throw cancelled();
     }
     if (meta != null) {
       meta.cancellation().onCancel(upstream::close);

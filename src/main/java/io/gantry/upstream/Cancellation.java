@@ -12,7 +12,9 @@ public final class Cancellation {
   public enum Reason {
     CANCELLED,
     TIMED_OUT,
-    SHUTDOWN
+    SHUTDOWN,
+    /** The client closed its connection before the answer was complete. */
+    CLIENT_GONE
   }
 
   private final List<Runnable> hooks = new CopyOnWriteArrayList<>();

@@ -23,6 +23,7 @@ final class RequestClock {
   private volatile long waitingSinceNanos;
 
   private volatile UpstreamException.Stage expired;
+  private volatile boolean cancelled;
   // Guarded by this: what to abort when a limit runs out.
   private Thread submitter;
   private Runnable closer;
@@ -57,11 +58,37 @@ final class RequestClock {
         closer = response;
       }
     }
-    if (expired != null) {
-      // The watchdog interrupted this thread (inside the lock, so before we got here): clear it.
+    if (expired != null || cancelled) {
+      // The watchdog or a cancel interrupted this thread (inside the lock, so before we got
+      // here): clear it.
       Thread.interrupted();
     }
     return expired;
+  }
+
+  /**
+   * The request was cancelled (the client hung up, a cancel request): abort the attempt at once, as
+   * a limit running out would, instead of when the backend next sends something.
+   */
+  void cancel() {
+    Runnable close;
+    synchronized (this) {
+      if (cancelled) {
+        return;
+      }
+      cancelled = true;
+      if (submitter != null) {
+        submitter.interrupt();
+      }
+      close = closer;
+    }
+    if (close != null) {
+      close.run();
+    }
+  }
+
+  boolean cancelled() {
+    return cancelled;
   }
 
   /** The attempt is over (its response closed): stop watching. */

@@ -55,8 +55,38 @@ public final class SseEventReader {
         return new SseEvent(bytes, data == null ? null : data.toString(), event, true);
       }
       String text = new String(bytes, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8);
+      if (!isSseLine(text)) {
+        throw new BrokenFramingException(text);
+      }
       data = appendData(data, text);
       event = eventName(event, text);
+    }
+  }
+
+  /**
+   * Whether a line is a comment or one of the fields SSE defines. The spec tells browsers to ignore
+   * other field names, but no LLM server sends any: such a line is a body that is not an event
+   * stream at all (JSON lines, a proxy's HTML page), and relaying it would hide the failure.
+   */
+  private static boolean isSseLine(String line) {
+    if (line.startsWith(":")) {
+      return true;
+    }
+    int colon = line.indexOf(':');
+    String field = colon < 0 ? line : line.substring(0, colon);
+    return switch (field) {
+      case "data", "event", "id", "retry" -> true;
+      default -> false;
+    };
+  }
+
+  /** A line of the stream is not server-sent-event framing; the backend's output is malformed. */
+  public static final class BrokenFramingException extends IOException {
+    BrokenFramingException(String line) {
+      super(
+          "the event stream has a line that is not an event field: '"
+              + (line.length() > 60 ? line.substring(0, 60) + "…" : line)
+              + "'");
     }
   }
 

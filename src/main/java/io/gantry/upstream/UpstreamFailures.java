@@ -18,6 +18,10 @@ public final class UpstreamFailures {
       if (t instanceof RequestClock.TimedOutException timedOut) {
         return timedOut.failure();
       }
+      if (t instanceof SseEventReader.BrokenFramingException broken) {
+        return new UpstreamException(
+            UpstreamException.Kind.MALFORMED, backend, broken.getMessage(), error);
+      }
     }
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SocketTimeoutException

@@ -132,6 +132,16 @@ public final class UpstreamResponse implements AutoCloseable {
     return UpstreamException.status(backend, status(), bytes, contentType());
   }
 
+  /** Reads and drops what is left of a small body (an error page), then closes. */
+  void discard() {
+    try {
+      body().readNBytes(64 * 1024);
+    } catch (IOException | RuntimeException ignored) {
+      // A broken connection is not reused anyway.
+    }
+    close();
+  }
+
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {

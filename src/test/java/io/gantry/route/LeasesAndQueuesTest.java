@@ -306,6 +306,40 @@ class LeasesAndQueuesTest {
   }
 
   @Test
+  void aClientThatHangsUpWhileQueuedLeavesTheQueueAndNeverReachesTheBackend() throws Exception {
+    start(List.of(replica("a", a).withConcurrency(new ConcurrencyConfig(1, 5, 30_000))), false);
+    Thread holder = Thread.ofVirtual().start(() -> chat("only-a", "sim:tokens=20 sim:delay=100"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.stats().inFlight() == 1);
+    java.net.URI uri = java.net.URI.create(gantry.baseUrl());
+    String body = "{\"model\":\"only-a\",\"messages\":[{\"role\":\"user\",\"content\":\"gone\"}]}";
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                      + "\r\nContent-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() ->
+              MetricsScrape.of(gantry.baseUrl()).value("gantry_queue_waiting", "backend", "a")
+                  == 1);
+    }
+    // The hang-up is noticed while nothing is written (the request only waits for a slot).
+    await()
+        .atMost(Duration.ofSeconds(2))
+        .until(() ->
+            MetricsScrape.of(gantry.baseUrl()).value("gantry_queue_waiting", "backend", "a") == 0);
+    holder.join();
+    assertThat(a.stats().requests()).isEqualTo(1);
+    assertThat(inFlight("a")).isZero();
+  }
+
+  @Test
   void aCancelledBackgroundJobLeavesTheQueueAndARefusedOneFails() throws Exception {
     start(List.of(replica("a", a).withConcurrency(new ConcurrencyConfig(1, 1, 30_000))), false);
     Thread holder = Thread.ofVirtual().start(() -> chat("only-a", "sim:tokens=30 sim:delay=100"));

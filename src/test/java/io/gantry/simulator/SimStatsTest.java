@@ -29,7 +29,8 @@ class SimStatsTest {
       await().atMost(Duration.ofSeconds(2)).until(() -> sim.stats().completed() == 3);
       JsonNode stats = client.stats();
       assertThat(stats.toString())
-          .isEqualTo("{\"requests\":3,\"in_flight\":0,\"completed\":3,\"aborted\":0}");
+          .isEqualTo(
+              "{\"requests\":3,\"in_flight\":0,\"completed\":3,\"aborted\":0,\"last_abort_unix_us\":0}");
 
       CompletableFuture<HttpResponse<String>> slow =
           client.http.sendAsync(
@@ -45,7 +46,7 @@ class SimStatsTest {
 
       JsonNode reset = SimTestClient.json(client.post("/sim/reset", "").body());
       assertThat(reset.path("requests").asInt()).isZero();
-      assertThat(sim.stats()).isEqualTo(new SimStats(0, 0, 0, 0));
+      assertThat(sim.stats()).isEqualTo(new SimStats(0, 0, 0, 0, 0, 0));
     }
   }
 

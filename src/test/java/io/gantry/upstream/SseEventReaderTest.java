@@ -52,6 +52,20 @@ class SseEventReaderTest {
     assertThat(events.get(1).complete()).isFalse();
   }
 
+  @Test
+  void aLineThatIsNotAnEventFieldIsBrokenFramingAndMalformed() throws IOException {
+    SseEventReader reader =
+        new SseEventReader(
+            new ByteArrayInputStream(
+                "id: 1\nretry: 10\ndata: {}\n\n{\"choices\":[]}\n\n".getBytes()));
+    assertThat(reader.next().data()).isEqualTo("{}");
+    org.assertj.core.api.Assertions.assertThatThrownBy(reader::next)
+        .isInstanceOf(SseEventReader.BrokenFramingException.class)
+        .satisfies(e ->
+            assertThat(UpstreamFailures.classify("b", e).kind())
+                .isEqualTo(UpstreamException.Kind.MALFORMED));
+  }
+
   /**
    * Relaying must be lossless: the events' raw bytes put together are the stream, however it is
    * split into reads.

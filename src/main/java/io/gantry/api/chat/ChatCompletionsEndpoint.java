@@ -42,7 +42,12 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     boolean stream = body.path("stream").asBoolean(false);
     exchange.record().model(requested);
     exchange.record().stream(stream);
-    Route route = router.resolve(requested, RouteHints.of(exchange.header("x-session-id"), null));
+    // Watched from the start, so a client that hangs up while queued for a slot leaves the queue.
+    UpstreamMeta meta = exchange.upstreamMeta();
+    exchange.abortUpstreamOnHangUp(meta);
+    Route route =
+        router.resolve(
+            requested, RouteHints.of(exchange.header("x-session-id"), meta.cancellation()));
     exchange.closeAtEnd(route);
     exchange.record().backend(route.backend().name());
     exchange.routedTo(route.model(), route.fallback());
@@ -72,7 +77,6 @@ public final class ChatCompletionsEndpoint implements Endpoint {
               + " vision model.",
           ErrorKind.CLIENT_INVALID);
     }
-    UpstreamMeta meta = exchange.upstreamMeta();
     if (stream) {
       boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
       ChatStreamRenderer renderer = new ChatStreamRenderer(exchange, requested, includeUsage);

@@ -28,7 +28,9 @@ final class ChatRelay {
   private ChatRelay() {}
 
   static void relay(Exchange exchange, OpenAiBackend backend, byte[] body) throws Exception {
-    UpstreamResponse upstream = backend.post("/chat/completions", body, exchange.upstreamMeta());
+    io.gantry.upstream.UpstreamMeta meta = exchange.upstreamMeta();
+    exchange.abortUpstreamOnHangUp(meta);
+    UpstreamResponse upstream = backend.post("/chat/completions", body, meta);
     try (upstream) {
       if (!upstream.isSuccess()) {
         throw upstream.toStatusException();

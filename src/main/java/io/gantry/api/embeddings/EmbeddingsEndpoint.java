@@ -48,7 +48,11 @@ public final class EmbeddingsEndpoint implements Endpoint {
     }
     String requested = model.asText();
     exchange.record().model(requested);
-    Route route = router.resolve(requested, RouteHints.of(exchange.header("x-session-id"), null));
+    exchange.abortUpstreamOnHangUp(exchange.upstreamMeta());
+    Route route =
+        router.resolve(
+            requested,
+            RouteHints.of(exchange.header("x-session-id"), exchange.upstreamMeta().cancellation()));
     exchange.closeAtEnd(route);
     exchange.record().backend(route.backend().name());
     exchange.routedTo(route.model(), route.fallback());

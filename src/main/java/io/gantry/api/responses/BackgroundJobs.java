@@ -56,6 +56,7 @@ final class BackgroundJobs implements AutoCloseable {
       java.util.concurrent.atomic.AtomicBoolean started) {}
 
   private volatile java.util.function.LongConsumer finishedJobs = nanos -> {};
+  private volatile java.util.function.Consumer<RequestRecord> endedJobs = record -> {};
 
   BackgroundJobs(
       io.gantry.route.ModelRouter router,
@@ -125,6 +126,9 @@ final class BackgroundJobs implements AutoCloseable {
               timeout.toMillis(),
               TimeUnit.MILLISECONDS);
       RequestRecord record = new RequestRecord(p.meta().requestId(), null);
+      record.surface("responses");
+      record.model(p.request().model());
+      record.backend(p.route().backend().name());
       // The job takes its replica's slot now, not while it was queued for a worker; it waits in
       // the backend's queue like a foreground request, and holds the slot until it ends.
       PreparedResponse leased = null;
@@ -134,10 +138,16 @@ final class BackgroundJobs implements AutoCloseable {
                 router.lease(
                     p.route(),
                     io.gantry.route.RouteHints.of(p.session(), p.meta().cancellation())));
-        execution.run(leased, record, events, false);
+        record.backend(leased.route().backend().name());
+        try {
+          execution.run(leased, record, events, false);
+        } finally {
+          endedJobs.accept(record);
+        }
       } catch (io.gantry.route.BackendOverloadedException
           | io.gantry.route.WaitCancelledException e) {
         execution.notRun(p, record, events, io.gantry.edge.ErrorMapper.map(e, p.id()));
+        endedJobs.accept(record);
       } finally {
         if (leased != null) {
           leased.route().close();
@@ -306,6 +316,11 @@ final class BackgroundJobs implements AutoCloseable {
   /** Told how long each finished job ran. */
   void onFinished(java.util.function.LongConsumer listener) {
     this.finishedJobs = listener;
+  }
+
+  /** Told each finished job's record (its error kind, if it failed), for the error metrics. */
+  void onEnded(java.util.function.Consumer<RequestRecord> listener) {
+    this.endedJobs = listener;
   }
 
   @Override

@@ -55,7 +55,7 @@ final class ResponseExecution {
     ResponseRun run = newRun(p, record, events);
     Cancellation cancellation = p.meta().cancellation();
     if (cancellation.isCancelled()) {
-      return stopped(p, run, events, cancellation.reason());
+      return stopped(p, record, run, events, cancellation.reason());
     }
     record.fail(failure.kind());
     try {
@@ -87,7 +87,7 @@ final class ResponseExecution {
         failure = ErrorMapper.upstream(e);
       }
       if (cancellation.isCancelled()) {
-        return stopped(p, run, events, cancellation.reason());
+        return stopped(p, record, run, events, cancellation.reason());
       }
       if (failure == null && run.failure() != null) {
         failure =
@@ -126,7 +126,7 @@ final class ResponseExecution {
       return new Outcome(response, null);
     } catch (IOException watcherGone) {
       if (cancellation.isCancelled()) {
-        return stopped(p, run, events, cancellation.reason());
+        return stopped(p, record, run, events, cancellation.reason());
       }
       // A foreground client left mid-stream: the failed write aborted the backend call.
       record.fail(ErrorKind.CLIENT_DISCONNECTED);
@@ -138,7 +138,14 @@ final class ResponseExecution {
 
   /** A run stopped by a cancel request or by its time limit. */
   private Outcome stopped(
-      PreparedResponse p, ResponseRun run, ResponseEvents events, Cancellation.Reason reason) {
+      PreparedResponse p,
+      RequestRecord record,
+      ResponseRun run,
+      ResponseEvents events,
+      Cancellation.Reason reason) {
+    if (reason == Cancellation.Reason.CLIENT_GONE) {
+      record.fail(ErrorKind.CLIENT_DISCONNECTED);
+    }
     ObjectNode response;
     ObjectNode terminal;
     try {

@@ -90,6 +90,12 @@ public final class ResponsesEndpoints implements AutoCloseable {
     background.onFinished(listener);
   }
 
+  /** Told each finished background job's record, so its failure counts in the error metrics. */
+  public void onBackgroundJobEnded(
+      java.util.function.Consumer<io.gantry.observe.RequestRecord> listener) {
+    background.onEnded(listener);
+  }
+
   /** Picks up background jobs a previous process left behind. Call once at start-up. */
   public void recoverBackgroundJobs() {
     background.recover(body -> prepare(body, new UpstreamMeta(Ids.request()), null));
@@ -97,7 +103,13 @@ public final class ResponsesEndpoints implements AutoCloseable {
 
   public void create(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
-    PreparedResponse p = prepare(body, exchange.upstreamMeta(), exchange.header("x-session-id"));
+    UpstreamMeta meta = exchange.upstreamMeta();
+    if (!body.path("background").asBoolean(false)) {
+      // A foreground response is for this client only: its hang-up stops the backend, and frees
+      // its place in a backend's queue while it waits for a slot.
+      exchange.abortUpstreamOnHangUp(meta);
+    }
+    PreparedResponse p = prepare(body, meta, exchange.header("x-session-id"));
     exchange.closeAtEnd(p.route());
     ResponseRequest request = p.request();
     if (exchange.record().session() == null) {
@@ -108,6 +120,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
     exchange.record().stream(request.stream());
     exchange.record().backend(p.route().backend().name());
     exchange.routedTo(p.route().model(), p.route().fallback());
+    // Lets a client find the stored response of a blocking request that failed (no body has it).
+    exchange.responseHeader("x-gantry-response-id", p.id());
     if (!request.tools().dropped().isEmpty()) {
       exchange.responseHeader(
           "x-gantry-dropped-tools", String.join(",", request.tools().dropped()));

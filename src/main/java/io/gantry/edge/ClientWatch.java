@@ -1,0 +1,217 @@
+package io.gantry.edge;
+
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.webserver.ConnectionContext;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Notices a client that hangs up while its request waits on a backend and nothing is being written
+ * to it (a blocking request while the backend generates, a stream whose backend is silent). A write
+ * reveals a closed connection by failing; a silent server only learns of it by reading the socket,
+ * and Helidon reads a connection only between requests. So one daemon thread looks at every armed
+ * watch every {@link #TICK_MS} ms that has not been written to meanwhile: it reads the socket once
+ * without blocking (end of stream or a reset: the client is gone). Client writes and the look are
+ * mutually exclusive (a lock), so no write ever meets the socket in non-blocking mode.
+ *
+ * <p>A byte read this way belongs to a pipelined next request and cannot be given back to Helidon:
+ * the connection is then closed after this response (HTTP/1.1 clients resend unanswered requests).
+ * Where the socket cannot be reached (TLS, another Helidon socket type), nothing is watched and a
+ * hang-up is noticed at the next write, as before.
+ */
+final class ClientWatch {
+  static final long TICK_MS = 20;
+  private static final Field CHANNEL = channelField();
+
+  private final SocketChannel channel;
+  private final ReentrantLock lock = new ReentrantLock();
+  private volatile Runnable onGone;
+  private volatile boolean stopped;
+  private volatile boolean gone;
+  private volatile boolean consumedNextRequest;
+  private volatile long lastWriteNanos;
+
+  private ClientWatch(SocketChannel channel) {
+    this.channel = channel;
+  }
+
+  /** A watch over the connection, or null when its socket cannot be reached. */
+  static ClientWatch of(ConnectionContext connection) {
+    if (connection == null || CHANNEL == null) {
+      return null;
+    }
+    try {
+      HelidonSocket socket = connection.serverSocket();
+      if (!CHANNEL.getDeclaringClass().isInstance(socket)) {
+        return null;
+      }
+      return new ClientWatch((SocketChannel) CHANNEL.get(socket));
+    } catch (IllegalAccessException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Starts watching; {@code hook} runs once, on the watcher thread, if the client hangs up. */
+  void arm(Runnable hook) {
+    if (stopped || onGone != null) {
+      return;
+    }
+    onGone = hook;
+    Poller.add(this);
+  }
+
+  /** Stops watching; once this returns, no look at the socket is in progress or will start. */
+  void stop() {
+    if (onGone == null) {
+      stopped = true;
+      return;
+    }
+    lock.lock();
+    try {
+      stopped = true;
+    } finally {
+      lock.unlock();
+    }
+    Poller.remove(this);
+  }
+
+  boolean clientGone() {
+    return gone;
+  }
+
+  /** A look read a byte of the next request: the connection must close after this response. */
+  boolean consumedNextRequest() {
+    return consumedNextRequest;
+  }
+
+  /** Held around every write to the client. */
+  ReentrantLock writeLock() {
+    return lock;
+  }
+
+  void wrote() {
+    lastWriteNanos = System.nanoTime();
+  }
+
+  /**
+   * One look at the socket.
+   *
+   * @return false when the watch is over
+   */
+  private boolean look(long now) {
+    if (now - lastWriteNanos < TICK_MS * 1_000_000) {
+      return true; // a write reveals a hang-up by itself
+    }
+    if (!lock.tryLock()) {
+      return true; // a write is in progress
+    }
+    boolean hungUp;
+    try {
+      if (stopped) {
+        return false;
+      }
+      hungUp = readsEndOfStream();
+      if (!hungUp && !consumedNextRequest) {
+        return true;
+      }
+      stopped = true;
+    } finally {
+      lock.unlock();
+    }
+    if (hungUp) {
+      gone = true;
+      Runnable hook = onGone;
+      if (hook != null) {
+        hook.run();
+      }
+    }
+    return false;
+  }
+
+  private boolean readsEndOfStream() {
+    try {
+      synchronized (channel.blockingLock()) {
+        channel.configureBlocking(false);
+        try {
+          int n = channel.read(ByteBuffer.allocate(1));
+          if (n > 0) {
+            consumedNextRequest = true;
+          }
+          return n < 0;
+        } finally {
+          channel.configureBlocking(true);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return true; // reset or closed
+    }
+  }
+
+  private static Field channelField() {
+    try {
+      Field f = Class.forName("io.helidon.common.socket.NioSocket").getDeclaredField("delegate");
+      if (!SocketChannel.class.isAssignableFrom(f.getType())) {
+        return null;
+      }
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The one thread that looks at every armed watch; it parks while there is none. */
+  private static final class Poller {
+    private static final Set<ClientWatch> WATCHES = ConcurrentHashMap.newKeySet();
+    private static volatile Thread thread;
+
+    static void add(ClientWatch watch) {
+      WATCHES.add(watch);
+      Thread t = thread;
+      if (t == null) {
+        start();
+      } else {
+        LockSupport.unpark(t);
+      }
+    }
+
+    static void remove(ClientWatch watch) {
+      WATCHES.remove(watch);
+    }
+
+    private static synchronized void start() {
+      if (thread != null) {
+        return;
+      }
+      thread =
+          Thread.ofPlatform()
+              .daemon()
+              .name("gantry-client-watch")
+              .start(() -> {
+                while (true) {
+                  if (WATCHES.isEmpty()) {
+                    LockSupport.parkNanos(1_000_000_000L);
+                    continue;
+                  }
+                  long now = System.nanoTime();
+                  for (ClientWatch watch : WATCHES) {
+                    try {
+                      if (!watch.look(now)) {
+                        WATCHES.remove(watch);
+                      }
+                    } catch (RuntimeException e) {
+                      WATCHES.remove(watch);
+                    }
+                  }
+                  LockSupport.parkNanos(TICK_MS * 1_000_000);
+                }
+              });
+    }
+  }
+}
