@@ -98,9 +98,33 @@ public final class SseEventReader {
     return true;
   }
 
-  /** Whether bytes are already buffered, so a relay can delay its flush until they are read. */
+  /**
+   * Whether more of the stream has already arrived: a whole event in this reader's buffer, or bytes
+   * received and not yet read (the stream's {@code available()}). A relay holds its flush while
+   * this is true, so a burst costs one write and a lone event none of its latency. Part of an event
+   * in the buffer does not count: its end may be seconds away.
+   */
   public boolean hasBufferedBytes() {
-    return position < limit;
+    if (bufferHoldsEventEnd()) {
+      return true;
+    }
+    try {
+      return in.available() > 0;
+    } catch (IOException e) {
+      return false; // a closed stream: flush what we have
+    }
+  }
+
+  private boolean bufferHoldsEventEnd() {
+    for (int i = position; i < limit; i++) {
+      if (buffer[i] == '\n') {
+        int next = i + 1 < limit && buffer[i + 1] == '\r' ? i + 2 : i + 1;
+        if (next < limit && buffer[next] == '\n') {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Reads and discards the rest of the stream, so its connection can be reused. */

@@ -67,7 +67,8 @@ public final class UpstreamResponse implements AutoCloseable {
 
   public InputStream body() {
     if (body == null) {
-      body = new UpstreamInputStream(response.inputStream(), wait, clock);
+      InputStream entity = response.inputStream();
+      body = new UpstreamInputStream(entity, wait, clock, () -> ReceivedBytes.of(response, entity));
     }
     return body;
   }
@@ -100,6 +101,10 @@ public final class UpstreamResponse implements AutoCloseable {
       bytes = new byte[0];
     }
     return UpstreamException.status(backend, status(), bytes, contentType());
+  }
+
+  boolean closed() {
+    return closed.get();
   }
 
   @Override
