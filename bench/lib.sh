@@ -52,6 +52,10 @@ java="$(find_java)"
 # Builds the jar through the launcher and runs a private copy: a rebuild of the shared tree during
 # the run must not swap the jar under the benchmark.
 snapshot_jar() {
+  if [ -n "${BENCH_JAR:-}" ]; then # another build to measure, e.g. an older commit's
+    cp "$BENCH_JAR" "$tmp/gantry.jar"
+    return
+  fi
   log "building the jar if needed (./gantry --version)"
   (cd "$repo" && ./gantry --version) >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; die "build failed"; }
   cp "$repo/target/gantry.jar" "$tmp/gantry.jar"
@@ -82,8 +86,8 @@ cpu_seconds() {
 }
 
 # Resident set size in MB (VmRSS) and its peak (VmHWM) of one process.
-rss_mb() { awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
-peak_rss_mb() { awk '/^VmHWM:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss_mb() { awk '/^VmRSS:/ {printf "%.0f\n", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
+peak_rss_mb() { awk '/^VmHWM:/ {printf "%.0f\n", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 load_now() { cut -d' ' -f1-3 /proc/loadavg; }
 
