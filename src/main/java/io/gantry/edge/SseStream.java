@@ -5,10 +5,12 @@ import io.gantry.core.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 
 /**
- * Writes server-sent events and flushes each one: a stream is never held back. An {@link
- * IOException} from any method means the client is gone.
+ * Writes server-sent events and flushes each one unless more of the backend's answer has already
+ * arrived ({@code moreWaiting}): then the next events follow at once and go out in the same write.
+ * A lone token is never held back. An {@link IOException} from any method means the client is gone.
  */
 public final class SseStream {
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -17,9 +19,17 @@ public final class SseStream {
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final OutputStream out;
+  private final BooleanSupplier moreWaiting;
 
+  /** Flushes every event. */
   public SseStream(OutputStream out) {
+    this(out, () -> false);
+  }
+
+  /** Holds an event's flush while {@code moreWaiting} says the next one is only a read away. */
+  public SseStream(OutputStream out, BooleanSupplier moreWaiting) {
     this.out = out;
+    this.moreWaiting = moreWaiting;
   }
 
   /** {@code data: <json>} */
@@ -27,7 +37,9 @@ public final class SseStream {
     out.write(DATA);
     out.write(Json.bytes(json));
     out.write(END);
-    out.flush();
+    if (!moreWaiting.getAsBoolean()) {
+      out.flush();
+    }
   }
 
   /** {@code event: <name>} then {@code data: <json>}, as the Responses API frames events. */

@@ -21,7 +21,10 @@ import java.time.Duration;
  * span; the time limits of {@link RequestClock} cover every attempt.
  */
 public final class BackendHttp {
-  private static final int CONNECTION_CACHE = 512;
+  // Idle kept-alive connections per backend. Below the number of concurrent streams, every stream
+  // past it opens (and then closes) its own connection: at 2,000 streams that churn cost ports in
+  // TIME_WAIT and a connect per stream (bench/load.sh).
+  private static final int CONNECTION_CACHE = 4096;
   private static final HeaderName TRACEPARENT = HeaderNames.create("traceparent");
   private static final HeaderName TRACESTATE = HeaderNames.create("tracestate");
 

@@ -1,9 +1,9 @@
 package io.gantry.upstream;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Splits a byte stream into server-sent events, keeping each event's exact bytes so a relay can
@@ -12,11 +12,23 @@ import java.nio.charset.StandardCharsets;
  */
 public final class SseEventReader {
   private static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
+  private static final byte[] DATA_FIELD = "data:".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT_FIELD = "event:".getBytes(StandardCharsets.US_ASCII);
+  // The field names SSE defines; a line naming any other field is not event-stream framing.
+  private static final byte[] DATA_NAME = "data".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT_NAME = "event".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ID_NAME = "id".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RETRY_NAME = "retry".getBytes(StandardCharsets.US_ASCII);
 
   private final InputStream in;
   private final byte[] buffer = new byte[16 * 1024];
   private int position;
   private int limit;
+  // The event being read, reused from event to event: one copy per event leaves the reader.
+  private byte[] event = new byte[1024];
+  private int length;
+  private String data;
+  private String name;
 
   public SseEventReader(InputStream in) {
     this.in = in;
@@ -24,42 +36,38 @@ public final class SseEventReader {
 
   /** The next event, or null at the end of the stream. */
   public SseEvent next() throws IOException {
-    ByteArrayOutputStream raw = new ByteArrayOutputStream(512);
-    StringBuilder data = null;
-    String event = null;
+    length = 0;
+    data = null;
+    name = null;
     while (true) {
-      int lineStart = raw.size();
-      boolean complete = readLine(raw);
-      byte[] bytes = raw.toByteArray();
-      int lineEnd = bytes.length;
+      int lineStart = length;
+      boolean complete = readLine();
+      int lineEnd = length;
       if (complete) {
         lineEnd--; // the \n
-        if (lineEnd > lineStart && bytes[lineEnd - 1] == '\r') {
+        if (lineEnd > lineStart && event[lineEnd - 1] == '\r') {
           lineEnd--;
         }
       }
       if (!complete) {
-        if (raw.size() == 0) {
+        if (length == 0) {
           return null;
         }
-        String text = new String(bytes, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8);
-        data = appendData(data, text);
-        event = eventName(event, text);
-        return new SseEvent(bytes, data == null ? null : data.toString(), event, false);
+        field(lineStart, lineEnd);
+        return new SseEvent(Arrays.copyOf(event, length), data, name, false);
       }
       if (lineEnd == lineStart) {
-        if (data == null && event == null && onlyBlankLines(bytes)) {
-          raw.reset(); // stray blank lines between events are not an event
+        if (data == null && name == null && onlyBlankLines()) {
+          length = 0; // stray blank lines between events are not an event
           continue;
         }
-        return new SseEvent(bytes, data == null ? null : data.toString(), event, true);
+        return new SseEvent(Arrays.copyOf(event, length), data, name, true);
       }
-      String text = new String(bytes, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8);
-      if (!isSseLine(text)) {
-        throw new BrokenFramingException(text);
+      if (!isSseLine(lineStart, lineEnd)) {
+        throw new BrokenFramingException(
+            new String(event, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
       }
-      data = appendData(data, text);
-      event = eventName(event, text);
+      field(lineStart, lineEnd);
     }
   }
 
@@ -68,16 +76,22 @@ public final class SseEventReader {
    * other field names, but no LLM server sends any: such a line is a body that is not an event
    * stream at all (JSON lines, a proxy's HTML page), and relaying it would hide the failure.
    */
-  private static boolean isSseLine(String line) {
-    if (line.startsWith(":")) {
+  private boolean isSseLine(int start, int end) {
+    if (end > start && event[start] == ':') {
       return true;
     }
-    int colon = line.indexOf(':');
-    String field = colon < 0 ? line : line.substring(0, colon);
-    return switch (field) {
-      case "data", "event", "id", "retry" -> true;
-      default -> false;
-    };
+    int fieldEnd = start;
+    while (fieldEnd < end && event[fieldEnd] != ':') {
+      fieldEnd++;
+    }
+    return isField(start, fieldEnd, DATA_NAME)
+        || isField(start, fieldEnd, EVENT_NAME)
+        || isField(start, fieldEnd, ID_NAME)
+        || isField(start, fieldEnd, RETRY_NAME);
+  }
+
+  private boolean isField(int start, int end, byte[] name) {
+    return end - start == name.length && startsWith(start, end, name);
   }
 
   /** A line of the stream is not server-sent-event framing; the backend's output is malformed. */
@@ -90,8 +104,35 @@ public final class SseEventReader {
     }
   }
 
-  /** Appends one line (with its \n) to {@code out}; false when the stream ended first. */
-  private boolean readLine(ByteArrayOutputStream out) throws IOException {
+  /** Takes in a {@code data:} or {@code event:} line; other fields and comments only travel. */
+  private void field(int start, int end) {
+    if (startsWith(start, end, DATA_FIELD)) {
+      int from = start + DATA_FIELD.length;
+      if (from < end && event[from] == ' ') {
+        from++;
+      }
+      String value = new String(event, from, end - from, StandardCharsets.UTF_8);
+      data = data == null ? value : data + "\n" + value;
+    } else if (startsWith(start, end, EVENT_FIELD)) {
+      int from = start + EVENT_FIELD.length;
+      name = new String(event, from, end - from, StandardCharsets.UTF_8).strip();
+    }
+  }
+
+  private boolean startsWith(int start, int end, byte[] prefix) {
+    if (end - start < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (event[start + i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Appends one line (with its \n) to the event; false when the stream ended first. */
+  private boolean readLine() throws IOException {
     while (true) {
       if (position >= limit && !fill()) {
         return false;
@@ -100,16 +141,26 @@ public final class SseEventReader {
       while (position < limit && buffer[position] != '\n') {
         position++;
       }
-      if (position < limit) {
+      boolean ended = position < limit;
+      if (ended) {
         position++; // include \n
-        out.write(buffer, start, position - start);
+      }
+      append(start, position - start);
+      if (ended) {
         return true;
       }
-      out.write(buffer, start, position - start);
-      if (out.size() > MAX_EVENT_BYTES) {
+      if (length > MAX_EVENT_BYTES) {
         throw new IOException("server-sent event larger than " + MAX_EVENT_BYTES + " bytes");
       }
     }
+  }
+
+  private void append(int from, int count) {
+    if (length + count > event.length) {
+      event = Arrays.copyOf(event, Math.max(event.length * 2, length + count));
+    }
+    System.arraycopy(buffer, from, event, length, count);
+    length += count;
   }
 
   private boolean fill() throws IOException {
@@ -119,18 +170,42 @@ public final class SseEventReader {
     return read > 0;
   }
 
-  private static boolean onlyBlankLines(byte[] bytes) {
-    for (byte b : bytes) {
-      if (b != '\n' && b != '\r') {
+  private boolean onlyBlankLines() {
+    for (int i = 0; i < length; i++) {
+      if (event[i] != '\n' && event[i] != '\r') {
         return false;
       }
     }
     return true;
   }
 
-  /** Whether bytes are already buffered, so a relay can delay its flush until they are read. */
+  /**
+   * Whether more of the stream has already arrived: a whole event in this reader's buffer, or bytes
+   * received and not yet read (the stream's {@code available()}). A relay holds its flush while
+   * this is true, so a burst costs one write and a lone event none of its latency. Part of an event
+   * in the buffer does not count: its end may be seconds away.
+   */
   public boolean hasBufferedBytes() {
-    return position < limit;
+    if (bufferHoldsEventEnd()) {
+      return true;
+    }
+    try {
+      return in.available() > 0;
+    } catch (IOException e) {
+      return false; // a closed stream: flush what we have
+    }
+  }
+
+  private boolean bufferHoldsEventEnd() {
+    for (int i = position; i < limit; i++) {
+      if (buffer[i] == '\n') {
+        int next = i + 1 < limit && buffer[i + 1] == '\r' ? i + 2 : i + 1;
+        if (next < limit && buffer[next] == '\n') {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Reads and discards the rest of the stream, so its connection can be reused. */
@@ -141,26 +216,5 @@ public final class SseEventReader {
       skipped += limit;
       position = limit;
     }
-  }
-
-  private static StringBuilder appendData(StringBuilder data, String line) {
-    if (!line.startsWith("data:")) {
-      return data;
-    }
-    String value = line.substring(5);
-    if (value.startsWith(" ")) {
-      value = value.substring(1);
-    }
-    if (data == null) {
-      return new StringBuilder(value);
-    }
-    return data.append('\n').append(value);
-  }
-
-  private static String eventName(String current, String line) {
-    if (!line.startsWith("event:")) {
-      return current;
-    }
-    return line.substring(6).strip();
   }
 }

@@ -8,27 +8,38 @@ import java.io.InputStream;
  * A backend's body stream whose failures are all {@link IOException}s. Helidon's client reports a
  * connection closed mid-chunk as an unchecked exception; callers should see one kind of "the
  * backend's stream broke". A read ended by a time limit fails with a {@link
- * RequestClock.TimedOutException} naming the limit.
+ * RequestClock.TimedOutException} naming the limit. {@link #available()} tells how many bytes have
+ * already arrived, which Helidon's own stream does not.
  */
 final class UpstreamInputStream extends FilterInputStream {
   private final io.gantry.observe.UpstreamWait wait;
   private final RequestClock clock;
   private final java.util.function.Consumer<IOException> failures;
+  private final java.util.function.IntSupplier received;
 
   /**
    * {@code wait} (may be null) gets the time spent blocked reading: waiting on the backend; {@code
    * clock} (may be null) learns when reads wait, for the idle limit; {@code failures} hears of
-   * every failed read (for the circuit breaker).
+   * every failed read (for the circuit breaker); {@code received} (may be null) counts bytes
+   * already arrived and not yet read.
    */
   UpstreamInputStream(
       InputStream in,
       io.gantry.observe.UpstreamWait wait,
       RequestClock clock,
-      java.util.function.Consumer<IOException> failures) {
+      java.util.function.Consumer<IOException> failures,
+      java.util.function.IntSupplier received) {
     super(in);
     this.failures = failures;
     this.wait = wait;
     this.clock = clock;
+    this.received = received;
+  }
+
+  /** Bytes a read would return without waiting on the backend (0 when unknown). */
+  @Override
+  public int available() {
+    return received == null ? 0 : received.getAsInt();
   }
 
   @Override

@@ -69,7 +69,10 @@ public final class UpstreamResponse implements AutoCloseable {
 
   public InputStream body() {
     if (body == null) {
-      body = new UpstreamInputStream(response.inputStream(), wait, clock, this::readFailed);
+      InputStream entity = response.inputStream();
+      body =
+          new UpstreamInputStream(
+              entity, wait, clock, this::readFailed, () -> ReceivedBytes.of(response, entity));
     }
     return body;
   }
@@ -140,6 +143,10 @@ public final class UpstreamResponse implements AutoCloseable {
       // A broken connection is not reused anyway.
     }
     close();
+  }
+
+  boolean closed() {
+    return closed.get();
   }
 
   @Override

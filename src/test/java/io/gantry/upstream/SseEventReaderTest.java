@@ -90,6 +90,55 @@ class SseEventReaderTest {
     assertThat(joined.toString(StandardCharsets.UTF_8)).isEqualTo(withoutStrayBlankLines);
   }
 
+  /** A stream that hands out one scripted piece per read and reports a fixed available(). */
+  private static InputStream pieces(int available, String... parts) {
+    java.util.Iterator<String> it = List.of(parts).iterator();
+    return new InputStream() {
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (!it.hasNext()) {
+          return -1;
+        }
+        byte[] part = it.next().getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(part, 0, b, off, part.length);
+        return part.length;
+      }
+
+      @Override
+      public int available() {
+        return available;
+      }
+    };
+  }
+
+  @Test
+  void aWholeEventAlreadyReadCountsAsWaiting() throws IOException {
+    SseEventReader reader = new SseEventReader(pieces(0, "data: 1\n\ndata: 2\r\n\r\n"));
+    reader.next();
+    assertThat(reader.hasBufferedBytes()).isTrue();
+    reader.next();
+    assertThat(reader.hasBufferedBytes()).isFalse();
+  }
+
+  @Test
+  void partOfAnEventDoesNotCountAsWaiting() throws IOException {
+    SseEventReader reader = new SseEventReader(pieces(0, "data: 1\n\ndata: {\"par"));
+    reader.next();
+    assertThat(reader.hasBufferedBytes()).as("its end may be seconds away").isFalse();
+  }
+
+  @Test
+  void bytesTheStreamHasReceivedCountAsWaiting() throws IOException {
+    SseEventReader reader = new SseEventReader(pieces(42, "data: 1\n\n", "data: 2\n\n"));
+    reader.next();
+    assertThat(reader.hasBufferedBytes()).isTrue();
+  }
+
   @Provide
   Arbitrary<String> streams() {
     Arbitrary<String> data =

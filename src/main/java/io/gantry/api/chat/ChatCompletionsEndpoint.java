@@ -79,7 +79,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     }
     if (stream) {
       boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-      ChatStreamRenderer renderer = new ChatStreamRenderer(exchange, requested, includeUsage);
+      ChatStreamRenderer renderer =
+          new ChatStreamRenderer(exchange, requested, includeUsage, meta.backlog());
       try {
         route.backend().chat(turn, meta, renderer);
       } catch (UpstreamException e) {

@@ -158,7 +158,7 @@ final class ChatRelay {
             || data.contains("\"error\"")
             || data.contains("\"finish_reason\":\"");
     if (!interesting) {
-      if (!JsonShape.isObject(data)) {
+      if (!JsonObjectCheck.isObject(data)) {
         return false;
       }
       exchange.record().observe(FIRST_TOKEN);

@@ -14,21 +14,27 @@ import java.io.IOException;
 
 /**
  * Renders canonical deltas as {@code chat.completion.chunk} events, one event per delta, each
- * flushed as it is written. The response starts on the first delta, so a failure before any output
- * still gets a proper HTTP error status.
+ * flushed unless more of the backend's answer has already arrived ({@code backlog}). The response
+ * starts on the first delta, so a failure before any output still gets a proper HTTP error status.
  */
 final class ChatStreamRenderer implements DeltaSink {
   private final Exchange exchange;
   private final String model;
   private final boolean includeUsage;
+  private final java.util.function.BooleanSupplier backlog;
   private final String id = Ids.chatCompletion();
   private final long created = System.currentTimeMillis() / 1000;
   private SseStream stream;
   private Usage usage;
   private boolean ended;
 
-  ChatStreamRenderer(Exchange exchange, String model, boolean includeUsage) {
+  ChatStreamRenderer(
+      Exchange exchange,
+      String model,
+      boolean includeUsage,
+      java.util.function.BooleanSupplier backlog) {
     this.exchange = exchange;
+    this.backlog = backlog;
     this.model = model;
     this.includeUsage = includeUsage;
   }
@@ -80,7 +86,7 @@ final class ChatStreamRenderer implements DeltaSink {
     if (stream != null) {
       return;
     }
-    stream = new SseStream(exchange.openStream(200, "text/event-stream"));
+    stream = new SseStream(exchange.openStream(200, "text/event-stream"), backlog);
     stream.data(chunk(delta().put("role", "assistant").put("content", ""), null));
   }
 

@@ -37,16 +37,4 @@ final class JsonShape {
       return null;
     }
   }
-
-  static boolean isObject(String text) {
-    try (JsonParser parser = Json.MAPPER.getFactory().createParser(text)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return false;
-      }
-      parser.skipChildren();
-      return parser.nextToken() == null;
-    } catch (IOException e) {
-      return false;
-    }
-  }
 }

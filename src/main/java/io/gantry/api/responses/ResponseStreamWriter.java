@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * The one writer of a Responses stream: numbers events from 0, frames each with {@code event:}
- * equal to its type, flushes each as it is written, and lets exactly one terminal event through.
+ * equal to its type, flushes each unless more of the backend's answer has already arrived, and lets
+ * exactly one terminal event through.
  */
 final class ResponseStreamWriter implements ResponseEvents {
   private static final Set<String> TERMINAL =

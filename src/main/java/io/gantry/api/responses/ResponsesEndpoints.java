@@ -137,7 +137,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
     }
     if (request.stream()) {
       ResponseStreamWriter writer =
-          new ResponseStreamWriter(new SseStream(exchange.openStream(200, "text/event-stream")));
+          new ResponseStreamWriter(
+              new SseStream(exchange.openStream(200, "text/event-stream"), p.meta().backlog()));
       try {
         execution.run(p, exchange.record(), writer, true);
       } finally {

@@ -100,6 +100,7 @@ public final class OllamaBackend implements Backend {
       }
       BufferedReader lines =
           new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+      meta.backlog().readingFrom(response, () -> ready(lines));
       OllamaLineParser parser = new OllamaLineParser();
       while (!parser.finished()) {
         String line = nextLine(lines);
@@ -123,6 +124,15 @@ public final class OllamaBackend implements Backend {
         }
       }
       drain(lines);
+    }
+  }
+
+  /** Whether another line has already arrived (read ahead, or received and not yet read). */
+  private static boolean ready(BufferedReader lines) {
+    try {
+      return lines.ready();
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -109,6 +109,7 @@ public final class OpenAiBackend implements Backend {
         return;
       }
       SseEventReader reader = new SseEventReader(response.body());
+      meta.backlog().readingFrom(response, reader::hasBufferedBytes);
       ChatChunkParser parser = new ChatChunkParser();
       boolean finished = false;
       while (true) {
