@@ -18,7 +18,8 @@ public record GantryConfig(
     FilesConfig files,
     BackgroundConfig background,
     ObserveConfig observe,
-    Map<String, List<String>> fallbacks) {
+    Map<String, List<String>> fallbacks,
+    LimitsConfig limits) {
 
   public GantryConfig {
     fallbacks = fallbacks == null ? Map.of() : copyFallbacks(fallbacks);
@@ -32,6 +33,35 @@ public record GantryConfig(
     files = files == null ? new FilesConfig(null, null, null) : files;
     background = background == null ? new BackgroundConfig(null, null) : background;
     observe = observe == null ? new ObserveConfig(null, null) : observe;
+    limits = limits == null ? LimitsConfig.DEFAULTS : limits;
+  }
+
+  /** A config without limits (in-memory limiter, no request-size limits). */
+  public GantryConfig(
+      ServerConfig server,
+      String dataDir,
+      List<BackendConfig> backends,
+      Map<String, String> aliases,
+      DiscoveryConfig discovery,
+      ResponsesConfig responses,
+      StoreConfig store,
+      FilesConfig files,
+      BackgroundConfig background,
+      ObserveConfig observe,
+      Map<String, List<String>> fallbacks) {
+    this(
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe,
+        fallbacks,
+        null);
   }
 
   /** A config without fallbacks. */
@@ -114,6 +144,10 @@ public record GantryConfig(
     return copy(c -> c.observe = newObserve);
   }
 
+  public GantryConfig withLimits(LimitsConfig newLimits) {
+    return copy(c -> c.limits = newLimits);
+  }
+
   /** The record's components as fields, so each wither changes one and rebuilds the rest. */
   private static final class Parts {
     ServerConfig server;
@@ -127,6 +161,7 @@ public record GantryConfig(
     BackgroundConfig background;
     ObserveConfig observe;
     Map<String, List<String>> fallbacks;
+    LimitsConfig limits;
   }
 
   private GantryConfig copy(java.util.function.Consumer<Parts> change) {
@@ -142,6 +177,7 @@ public record GantryConfig(
     c.background = background;
     c.observe = observe;
     c.fallbacks = fallbacks;
+    c.limits = limits;
     change.accept(c);
     return new GantryConfig(
         c.server,
@@ -154,6 +190,7 @@ public record GantryConfig(
         c.files,
         c.background,
         c.observe,
-        c.fallbacks);
+        c.fallbacks,
+        c.limits);
   }
 }
