@@ -40,10 +40,9 @@ final class LimitsValidator {
     try {
       uri = new URI(url);
     } catch (Exception e) {
-      throw new ConfigException(
-          "Config key 'limits.redis_url' is '" + url + "', which is not a URL.", e);
+      uri = null;
     }
-    String scheme = uri.getScheme();
+    String scheme = uri == null ? null : uri.getScheme();
     if (scheme == null
         || !(scheme.equals("redis") || scheme.equals("rediss") || scheme.equals("redis-socket"))
         || (!scheme.equals("redis-socket") && uri.getHost() == null)) {
