@@ -19,7 +19,8 @@ public record GantryConfig(
     BackgroundConfig background,
     ObserveConfig observe,
     Map<String, List<String>> fallbacks,
-    LimitsConfig limits) {
+    LimitsConfig limits,
+    AdminConfig admin) {
 
   public GantryConfig {
     fallbacks = fallbacks == null ? Map.of() : copyFallbacks(fallbacks);
@@ -34,6 +35,37 @@ public record GantryConfig(
     background = background == null ? new BackgroundConfig(null, null) : background;
     observe = observe == null ? new ObserveConfig(null, null) : observe;
     limits = limits == null ? LimitsConfig.DEFAULTS : limits;
+    admin = admin == null ? new AdminConfig(null) : admin;
+  }
+
+  /** A config without an admin token (the admin API is off). */
+  public GantryConfig(
+      ServerConfig server,
+      String dataDir,
+      List<BackendConfig> backends,
+      Map<String, String> aliases,
+      DiscoveryConfig discovery,
+      ResponsesConfig responses,
+      StoreConfig store,
+      FilesConfig files,
+      BackgroundConfig background,
+      ObserveConfig observe,
+      Map<String, List<String>> fallbacks,
+      LimitsConfig limits) {
+    this(
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe,
+        fallbacks,
+        limits,
+        null);
   }
 
   /** A config without limits (in-memory limiter, no request-size limits). */
@@ -144,6 +176,10 @@ public record GantryConfig(
     return copy(c -> c.observe = newObserve);
   }
 
+  public GantryConfig withAdmin(AdminConfig newAdmin) {
+    return copy(c -> c.admin = newAdmin);
+  }
+
   public GantryConfig withLimits(LimitsConfig newLimits) {
     return copy(c -> c.limits = newLimits);
   }
@@ -162,6 +198,7 @@ public record GantryConfig(
     ObserveConfig observe;
     Map<String, List<String>> fallbacks;
     LimitsConfig limits;
+    AdminConfig admin;
   }
 
   private GantryConfig copy(java.util.function.Consumer<Parts> change) {
@@ -178,6 +215,7 @@ public record GantryConfig(
     c.observe = observe;
     c.fallbacks = fallbacks;
     c.limits = limits;
+    c.admin = admin;
     change.accept(c);
     return new GantryConfig(
         c.server,
@@ -191,6 +229,7 @@ public record GantryConfig(
         c.background,
         c.observe,
         c.fallbacks,
-        c.limits);
+        c.limits,
+        c.admin);
   }
 }

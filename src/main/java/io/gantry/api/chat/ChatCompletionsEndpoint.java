@@ -33,10 +33,20 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         .anyMatch(p -> p instanceof io.gantry.core.Part.ImagePart);
   }
 
+  /** Input tokens for the rate limiter, without a tokenizer. */
+  private static long estimate(ObjectNode body, String model) {
+    try {
+      return io.gantry.core.InputTokenEstimate.of(ChatTurnParser.parse(body, model));
+    } catch (RuntimeException unparsable) {
+      return Json.bytes(body).length / 4;
+    }
+  }
+
   @Override
   public void handle(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
     ChatRequestValidator.validate(body);
+    io.gantry.edge.Owned.references(exchange, body);
     String requested = body.get("model").asText();
     boolean stream = body.path("stream").asBoolean(false);
     exchange.record().model(requested);
@@ -44,6 +54,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     Route route = router.resolve(requested);
     exchange.record().backend(route.backend().name());
     exchange.routedTo(route.model(), route.fallback());
+    exchange.admitModel(requested, route.model(), () -> estimate(body, route.model()));
     if (route.backend() instanceof OpenAiBackend openai) {
       byte[] upstreamBody = exchange.body();
       if (route.aliased()) {

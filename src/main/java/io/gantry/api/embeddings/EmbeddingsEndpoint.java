@@ -50,6 +50,8 @@ public final class EmbeddingsEndpoint implements Endpoint {
     Route route = router.resolve(requested);
     exchange.record().backend(route.backend().name());
     exchange.routedTo(route.model(), route.fallback());
+    // About four characters a token, as the input_tokens estimate counts.
+    exchange.admitModel(requested, route.model(), () -> Json.text(input).length() / 4 + 1);
     UpstreamMeta meta = exchange.upstreamMeta();
     if (route.backend() instanceof OpenAiBackend openai) {
       byte[] upstreamBody = exchange.body();

@@ -54,6 +54,8 @@ final class BackgroundJobs implements AutoCloseable {
       CountDownLatch finished,
       java.util.concurrent.atomic.AtomicBoolean started) {}
 
+  private final Map<String, java.util.function.BiConsumer<io.gantry.core.Usage, String>>
+      settlements = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile java.util.function.LongConsumer finishedJobs = nanos -> {};
 
   BackgroundJobs(
@@ -76,6 +78,20 @@ final class BackgroundJobs implements AutoCloseable {
 
   /** Stores the response as queued, announces it and starts it when a worker is free. */
   ObjectNode submit(PreparedResponse p, ObjectNode requestBody) {
+    return submit(p, requestBody, null);
+  }
+
+  /**
+   * As {@link #submit(PreparedResponse, ObjectNode)}; {@code settle} (may be null) gets the job's
+   * usage and model when it ends, for the rate limiter and usage records.
+   */
+  ObjectNode submit(
+      PreparedResponse p,
+      ObjectNode requestBody,
+      java.util.function.BiConsumer<io.gantry.core.Usage, String> settle) {
+    if (settle != null) {
+      settlements.put(p.id(), settle);
+    }
     ObjectNode queued =
         ResponseJson.render(
             p.request(), p.id(), p.createdAt(), "queued", List.of(), null, null, null);
@@ -105,6 +121,7 @@ final class BackgroundJobs implements AutoCloseable {
   }
 
   private void run(PreparedResponse p, JobEvents events, Running job) {
+    RequestRecord record = new RequestRecord(p.meta().requestId(), null);
     try {
       if (job.cancellation().isCancelled()) {
         return; // cancelled while queued: cancel() already wrote the final state
@@ -122,7 +139,7 @@ final class BackgroundJobs implements AutoCloseable {
               timeout.toMillis(),
               TimeUnit.MILLISECONDS);
       try {
-        execution.run(p, new RequestRecord(p.meta().requestId(), null), events, false);
+        execution.run(p, record, events, false);
       } finally {
         timer.cancel(false);
         finishedJobs.accept(System.nanoTime() - startedAt);
@@ -130,6 +147,14 @@ final class BackgroundJobs implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       LOG.error("background response {} failed unexpectedly", p.id(), e);
     } finally {
+      var settle = settlements.remove(p.id());
+      if (settle != null) {
+        try {
+          settle.accept(record.usage(), p.route().model());
+        } catch (RuntimeException e) {
+          LOG.warn("background response {}: cannot settle its usage: {}", p.id(), e.getMessage());
+        }
+      }
       finish(p.id(), events);
       job.finished().countDown();
     }

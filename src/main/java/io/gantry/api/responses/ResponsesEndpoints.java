@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.api.files.InputFiles;
 import io.gantry.config.BackgroundConfig;
 import io.gantry.core.Ids;
+import io.gantry.core.InputTokenEstimate;
 import io.gantry.core.Json;
 import io.gantry.core.Message;
 import io.gantry.core.Role;
@@ -95,8 +96,11 @@ public final class ResponsesEndpoints implements AutoCloseable {
 
   public void create(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
+    io.gantry.edge.Owned.references(exchange, body);
     PreparedResponse p = prepare(body, exchange.upstreamMeta());
     ResponseRequest request = p.request();
+    exchange.admitModel(request.model(), p.route().model(), () -> InputTokenEstimate.of(p.turn()));
+    exchange.created(p.id(), "response");
     if (exchange.record().session() == null) {
       exchange.record().session(session(request, p.id()));
     }
@@ -109,7 +113,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
           "x-gantry-dropped-tools", String.join(",", request.tools().dropped()));
     }
     if (request.background()) {
-      ObjectNode queued = background.submit(p, body);
+      ObjectNode queued = background.submit(p, body, exchange.deferSettlement());
       if (request.stream()) {
         follower.follow(exchange, p.id(), -1);
       } else {
@@ -322,6 +326,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
 
   public void inputTokens(Exchange exchange) throws IOException {
     ObjectNode body = exchange.jsonBody();
+    io.gantry.edge.Owned.references(exchange, body);
     if (!body.hasNonNull("model")) {
       body.put("model", "any");
     }
