@@ -154,7 +154,7 @@ public final class Gantry implements AutoCloseable {
             config.store().url() != null
                 ? config.store().url()
                 : Database.sqliteUrl(Path.of(config.dataDir())));
-    Governance governance = Governance.open(database, config, true);
+    Governance governance = Governance.open(database, config, metrics);
     refuseOpenNetworkBind(config, governance);
     JdbcFileStore fileStore = new JdbcFileStore(database);
     FileBlobs fileBlobs = FileBlobs.open(Path.of(config.dataDir()));

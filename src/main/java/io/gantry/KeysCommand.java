@@ -68,7 +68,7 @@ final class KeysCommand implements Runnable {
                   loaded.store().url() != null
                       ? loaded.store().url()
                       : Database.sqliteUrl(Path.of(loaded.dataDir())));
-          Governance governance = Governance.open(db, loaded, false)) {
+          Governance governance = Governance.open(db, loaded, null)) {
         return work.apply(governance);
       } catch (GovernException e) {
         throw new IllegalArgumentException(e.getMessage(), e);

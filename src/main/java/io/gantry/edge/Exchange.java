@@ -92,6 +92,21 @@ public final class Exchange {
     }
   }
 
+  /**
+   * Refuses a body beyond {@code limits.max_input_items}, {@code limits.max_tools} or {@code
+   * limits.max_output_tokens} with a 400 naming the parameter.
+   */
+  public void checkRequestLimits(JsonNode body, String itemsField, String... outputFields) {
+    if (guard != null) {
+      try {
+        io.gantry.govern.RequestLimits.check(
+            guard.governance().limits(), body, itemsField, outputFields);
+      } catch (io.gantry.govern.GovernException e) {
+        throw EdgeGuard.toApi(e);
+      }
+    }
+  }
+
   /** Whether this request's key may see the model (any of its names: id, alias target). */
   public boolean allowsModel(String... names) {
     return guard == null || guard.allowsModel(this, names);

@@ -4,6 +4,7 @@ import io.gantry.config.GantryConfig;
 import io.gantry.config.LimitsConfig;
 import io.gantry.govern.limits.KeyLimits;
 import io.gantry.govern.limits.LimitSubject;
+import io.gantry.govern.limits.LimiterMetrics;
 import io.gantry.govern.limits.RateLimiter;
 import io.gantry.govern.limits.RateLimiters;
 import io.gantry.store.Database;
@@ -44,8 +45,13 @@ public final class Governance implements AutoCloseable {
     this.limits = limits;
   }
 
-  /** With the rate limiter ({@code withLimiter}: false for CLI commands that only read). */
-  public static Governance open(Database db, GantryConfig config, boolean withLimiter) {
+  /**
+   * With the rate limiter recording into {@code metrics}; null {@code metrics}: no limiter (the CLI
+   * only manages keys and reads usage).
+   */
+  public static Governance open(
+      Database db, GantryConfig config, io.gantry.observe.GantryMetrics metrics) {
+    boolean withLimiter = metrics != null;
     Audit audit = new Audit(new JdbcAuditStore(db), Path.of(config.dataDir(), "audit.jsonl"));
     JdbcOwnerStore owners = new JdbcOwnerStore(db);
     UsageLedger usage = new UsageLedger(new JdbcUsageStore(db));
@@ -54,7 +60,9 @@ public final class Governance implements AutoCloseable {
         new Tenancy(owners, owners.any()),
         usage,
         audit,
-        withLimiter ? RateLimiters.create(config.limits(), usage) : null,
+        withLimiter
+            ? RateLimiters.create(config.limits(), usage, LimiterMetrics.of(metrics))
+            : null,
         config.admin().token(),
         config.limits());
   }
@@ -96,13 +104,12 @@ public final class Governance implements AutoCloseable {
   /** What the limiter applies to a request made with this principal's key. */
   public LimitSubject subject(Principal principal) {
     StoredKey k = principal.key();
-    LimitsConfig.TenantLimits t = limits.tenants().get(k.tenant());
     return new LimitSubject(
         k.id(),
         k.name(),
         k.tenant(),
         new KeyLimits(k.rpm(), k.tpm(), k.budgetTokens(), k.budgetPeriod()),
-        t == null ? null : KeyLimits.rate(t.rpm(), t.tpm()));
+        RateLimiters.tenantLimits(limits, k.tenant()));
   }
 
   @Override

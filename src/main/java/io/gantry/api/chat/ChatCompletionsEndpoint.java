@@ -46,6 +46,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
   public void handle(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
     ChatRequestValidator.validate(body);
+    exchange.checkRequestLimits(body, "messages", "max_tokens", "max_completion_tokens");
     io.gantry.edge.Owned.references(exchange, body);
     String requested = body.get("model").asText();
     boolean stream = body.path("stream").asBoolean(false);

@@ -45,6 +45,7 @@ public final class EmbeddingsEndpoint implements Endpoint {
     if (!(input.isTextual() || input.isArray())) {
       throw ApiException.invalid("input", "'input' must be a string or an array.");
     }
+    exchange.checkRequestLimits(body, "input");
     String requested = model.asText();
     exchange.record().model(requested);
     Route route = router.resolve(requested);

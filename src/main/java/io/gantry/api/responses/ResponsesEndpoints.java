@@ -96,6 +96,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
 
   public void create(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
+    exchange.checkRequestLimits(body, "input", "max_output_tokens");
     io.gantry.edge.Owned.references(exchange, body);
     PreparedResponse p = prepare(body, exchange.upstreamMeta());
     ResponseRequest request = p.request();
