@@ -7,6 +7,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.time.Instant;
@@ -129,6 +130,10 @@ public final class RedisRateLimiter implements RateLimiter {
     }
   }
 
+  /**
+   * Sent without waiting for the answer (the client's response is already done): commands on one
+   * connection run in order, so this limiter's next admit sees it.
+   */
   @Override
   public void settle(LimitSubject subject, long estimatedTokens, long actualTokens) {
     long estimate = Math.max(0, estimatedTokens);
@@ -140,7 +145,7 @@ public final class RedisRateLimiter implements RateLimiter {
       return;
     }
     try {
-      RedisCommands<String, String> redis = commands();
+      StatefulRedisConnection<String, String> open = connection();
       List<String> keys = new ArrayList<>(tpm.size() + 1);
       List<String> args = new ArrayList<>(tpm.size() + 4);
       args.add(Integer.toString(tpm.size()));
@@ -151,7 +156,7 @@ public final class RedisRateLimiter implements RateLimiter {
       args.add(Long.toString(estimate - actual));
       if (budget) {
         BudgetPeriod period = BudgetPeriod.containing(key.budgetPeriod(), Instant.now());
-        seedBudget(redis, subject.keyId(), period);
+        seedBudget(open.sync(), subject.keyId(), period);
         keys.add(budgetKey(subject.keyId(), period));
         args.add(Long.toString(actual));
         args.add(Long.toString(expiry(period)));
@@ -159,12 +164,42 @@ public final class RedisRateLimiter implements RateLimiter {
         args.add("-1");
         args.add("0");
       }
-      run(redis, settleSha, RedisScripts.SETTLE, keys, args);
+      String[] keyArray = keys.toArray(String[]::new);
+      String[] argArray = args.toArray(String[]::new);
+      RedisAsyncCommands<String, String> async = open.async();
+      async
+          .<Long>evalsha(settleSha, ScriptOutputType.INTEGER, keyArray, argArray)
+          .whenComplete((result, error) -> {
+            if (error == null) {
+              return;
+            }
+            if (unwrap(error) instanceof RedisNoScriptException) {
+              async
+                  .<Long>eval(RedisScripts.SETTLE, ScriptOutputType.INTEGER, keyArray, argArray)
+                  .whenComplete((r2, e2) -> {
+                    if (e2 != null) {
+                      settleFailed(e2);
+                    }
+                  });
+            } else {
+              settleFailed(error);
+            }
+          });
     } catch (RuntimeException e) {
-      // Nothing to give the client (its response is done); the usage is still in the store.
-      metrics.failed("settle");
-      logFailure("settling usage", e);
+      settleFailed(e);
     }
+  }
+
+  private void settleFailed(Throwable e) {
+    // Nothing to give the client (its response is done); the usage is still in the store.
+    metrics.failed("settle");
+    logFailure("settling usage", e);
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause()
+        : e;
   }
 
   @Override
@@ -207,7 +242,7 @@ public final class RedisRateLimiter implements RateLimiter {
         Map.of());
   }
 
-  private void logFailure(String doing, RuntimeException e) {
+  private void logFailure(String doing, Throwable e) {
     long now = System.nanoTime();
     long last = lastFailureLog.get();
     if (now - last >= LOG_EVERY_NANOS && lastFailureLog.compareAndSet(last, now)) {
@@ -264,13 +299,17 @@ public final class RedisRateLimiter implements RateLimiter {
   }
 
   private RedisCommands<String, String> commands() {
+    return connection().sync();
+  }
+
+  private StatefulRedisConnection<String, String> connection() {
     StatefulRedisConnection<String, String> open = connection;
     if (open != null) {
-      return open.sync();
+      return open;
     }
     synchronized (connecting) {
       if (connection != null) {
-        return connection.sync();
+        return connection;
       }
       long now = System.nanoTime();
       if (now - nextConnectAttempt < 0) {
@@ -279,7 +318,7 @@ public final class RedisRateLimiter implements RateLimiter {
       nextConnectAttempt = now + RECONNECT_PAUSE_NANOS;
       // Once connected, Lettuce reconnects by itself after Redis restarts.
       connection = client.connect();
-      return connection.sync();
+      return connection;
     }
   }
 
