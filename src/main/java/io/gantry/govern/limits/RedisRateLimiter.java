@@ -14,8 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +40,6 @@ public final class RedisRateLimiter implements RateLimiter {
   private final LimiterMetrics metrics;
   private final String admitSha;
   private final String settleSha;
-  private final Set<String> seededPeriods = ConcurrentHashMap.newKeySet();
   private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
   private final Object connecting = new Object();
   private volatile StatefulRedisConnection<String, String> connection;
@@ -83,9 +80,6 @@ public final class RedisRateLimiter implements RateLimiter {
     AdmitPlan plan = AdmitPlan.of(subject, estimatedTokens, Instant.now());
     try {
       RedisCommands<String, String> redis = commands();
-      if (plan.budget() != null) {
-        seedBudget(redis, plan.budget().keyId(), plan.budget().period());
-      }
       List<Limit> limits = plan.limits();
       if (limits.isEmpty() && plan.budget() == null) {
         return LimitDecision.allow(Map.of());
@@ -106,6 +100,10 @@ public final class RedisRateLimiter implements RateLimiter {
         args.add("-1");
       }
       List<Object> out = run(redis, admitSha, RedisScripts.ADMIT, keys, args);
+      if (((Long) out.get(0)) == -2L) {
+        seedBudget(redis, plan.budget().keyId(), plan.budget().period());
+        out = run(redis, admitSha, RedisScripts.ADMIT, keys, args);
+      }
       Instant now = microsToInstant(Long.parseLong((String) out.get(1)));
       long used = Long.parseLong((String) out.get(2));
       double[] available = new double[limits.size()];
@@ -156,7 +154,6 @@ public final class RedisRateLimiter implements RateLimiter {
       args.add(Long.toString(estimate - actual));
       if (budget) {
         BudgetPeriod period = BudgetPeriod.containing(key.budgetPeriod(), Instant.now());
-        seedBudget(open.sync(), subject.keyId(), period);
         keys.add(budgetKey(subject.keyId(), period));
         args.add(Long.toString(actual));
         args.add(Long.toString(expiry(period)));
@@ -206,8 +203,11 @@ public final class RedisRateLimiter implements RateLimiter {
   public long periodUsage(String keyId, String period) {
     BudgetPeriod current = BudgetPeriod.containing(period, Instant.now());
     RedisCommands<String, String> redis = commands();
-    seedBudget(redis, keyId, current);
     String used = redis.get(budgetKey(keyId, current));
+    if (used == null) {
+      seedBudget(redis, keyId, current);
+      used = redis.get(budgetKey(keyId, current));
+    }
     return used == null ? 0 : Long.parseLong(used);
   }
 
@@ -257,18 +257,15 @@ public final class RedisRateLimiter implements RateLimiter {
   }
 
   /**
-   * The first time this process sees a key's period, start its Redis counter from the store's usage
-   * unless Redis already has one (SET NX): a Redis that lost its data does not reset budgets.
+   * A key's period without a counter in Redis (its first request, or a Redis that lost its data)
+   * starts from the usage in the store; SET NX, so a replica that got there first wins.
    */
   private void seedBudget(RedisCommands<String, String> redis, String keyId, BudgetPeriod period) {
-    String counter = budgetKey(keyId, period);
-    if (seededPeriods.contains(counter)) {
-      return;
-    }
     long used = seed.usedTokens(keyId, period.name(), period.start());
     redis.set(
-        counter, Long.toString(used), io.lettuce.core.SetArgs.Builder.nx().exAt(expiry(period)));
-    seededPeriods.add(counter);
+        budgetKey(keyId, period),
+        Long.toString(used),
+        io.lettuce.core.SetArgs.Builder.nx().exAt(expiry(period)));
   }
 
   private static long expiry(BudgetPeriod period) {

@@ -15,7 +15,9 @@ final class RedisScripts {
    * KEYS: n bucket keys, then the budget counter when there is a budget. ARGV: n, then per bucket
    * capacity, need, take; then the budget in tokens (-1: none). Returns {verdict (1 admitted, 0
    * refused by a bucket, -1 refused by the budget), now, budget used, then per bucket its tokens
-   * before this request and 1/0 for "held enough"}.
+   * before this request and 1/0 for "held enough"}, or just {-2} when the budget counter does not
+   * exist yet (this period's first request, or a Redis that lost its data): the caller seeds it
+   * from the store and asks again.
    */
   static final String ADMIT =
       """
@@ -42,7 +44,9 @@ final class RedisScripts {
       local budget = tonumber(ARGV[3 * n + 2])
       local used = 0
       if budget >= 0 then
-        used = tonumber(redis.call('GET', KEYS[n + 1]) or '0')
+        local counter = redis.call('GET', KEYS[n + 1])
+        if not counter then return {-2} end
+        used = tonumber(counter)
         if used >= budget then verdict = -1 end
       end
       if verdict == 1 then

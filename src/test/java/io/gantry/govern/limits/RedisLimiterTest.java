@@ -142,6 +142,25 @@ class RedisLimiterTest extends RateLimiterContract {
   }
 
   @Test
+  void aBudgetCounterRedisLostIsRestoredFromTheStore() {
+    LimitSubject s = subject(new KeyLimits(null, null, 1000L, "day"));
+    RateLimiter seeded = newLimiter((k, p, start) -> 400);
+    try {
+      seeded.admit(s, 0);
+      seeded.settle(s, 0, 100);
+      assertThat(seeded.periodUsage(s.keyId(), "day")).isEqualTo(500);
+      for (String counter : redis().keys("gantry:rl:budget:key:" + s.keyId() + ":*")) {
+        redis().del(counter);
+      }
+      // The store (the seed) still says 400 were used before: the limiter starts from there again.
+      assertThat(seeded.admit(s, 0).allowed()).isTrue();
+      assertThat(seeded.periodUsage(s.keyId(), "day")).isEqualTo(400);
+    } finally {
+      seeded.close();
+    }
+  }
+
+  @Test
   void unreachableRedisFailsClosedWith503UnlessFailOpen() {
     LimitSubject s = subject(KeyLimits.rate(1L, null));
     String nowhere = "redis://127.0.0.1:1/0";
