@@ -66,4 +66,22 @@ public record BackendConfig(
     return new BackendConfig(
         name, dialect, newUrl, apiKey, models, timeouts, retries, weight, circuit);
   }
+
+  /** Never prints the API key, so a logged config cannot leak it. */
+  @Override
+  public String toString() {
+    return "BackendConfig[name="
+        + name
+        + ", dialect="
+        + dialect
+        + ", url="
+        + url
+        + ", apiKey="
+        + (apiKey == null ? "unset" : "***")
+        + ", models="
+        + models
+        + ", weight="
+        + weight
+        + "]";
+  }
 }
