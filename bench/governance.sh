@@ -57,7 +57,7 @@ serve "$mem" memory GANTRY_ADMIN_TOKEN="$admin"
 serve "$red" redis GANTRY_ADMIN_TOKEN="$admin" GANTRY_LIMITS_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 for port in "$sim" "$off" "$mem" "$red"; do
   path=/readyz; [ "$port" = "$sim" ] && path=/sim/stats
-  for i in $(seq 1 150); do curl -sf "http://127.0.0.1:$port$path" >/dev/null && break; sleep 0.2; done
+  for i in $(seq 1 450); do curl -sf "http://127.0.0.1:$port$path" >/dev/null && break; sleep 0.2; done
   curl -sf "http://127.0.0.1:$port$path" >/dev/null || die "nothing answers on port $port (BENCH_KEEP_TMP=1 keeps the logs)"
 done
 
@@ -87,13 +87,14 @@ for t in memory redis; do
   [ "$code" = 401 ] || die "$t answered $code to a request without a key (expected 401)"
 done
 
-rate() { # script target seconds -> requests/s (dies on any error)
+errors_seen=0
+rate() { # script target seconds -> requests/s; a refusal (429) or more than 1% errors ends the run
   local out
   out="$(GANTRY_BENCH_KEY="${key[$2]}" wrk -t2 -c"$conns" -d"${3}s" --timeout 10s -s "$here/$1" "http://127.0.0.1:${port[$2]}" 2>&1)"
   awk '/^BENCH/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
                   errs = v["err_connect"] + v["err_read"] + v["err_write"] + v["err_status"] + v["err_timeout"]
-                  if (errs > 0) { print "errors=" errs; exit 1 }
-                  printf "%.0f\n", v["requests"] / (v["duration_us"] / 1e6) }' <<<"$out" \
+                  if (errs > v["requests"] / 100) { print "errors=" errs; exit 1 }
+                  printf "%.0f %d\n", v["requests"] / (v["duration_us"] / 1e6), errs }' <<<"$out" \
     || die "wrk against $2 ($1) saw errors: $out"
 }
 targets=(off auth memory redis)
@@ -107,11 +108,17 @@ for round in $(seq 1 "$rounds"); do
     # Rotate who goes first, so no target always runs on the coldest or hottest machine.
     for k in 0 1 2 3; do
       t="${targets[$(( (round + k) % 4 ))]}"
-      v=$(rate "$s" "$t" "$seconds")
-      log "round $round $s $t: $v req/s"
+      read -r v errs <<<"$(rate "$s" "$t" "$seconds")"
+      log "round $round $s $t: $v req/s, $errs errors"
       r[$s,$t]=$(( ${r[$s,$t]:-0} + v ))
+      errors_seen=$(( errors_seen + errs ))
     done
   done
+done
+
+# The limited keys must never have been refused: what is measured is checking, not refusing.
+for log_file in "$work/memory.log" "$work/redis.log"; do
+  ! grep -q '"status":429' "$log_file" || die "a request was refused (429, $log_file): the bench key's limits were reached"
 done
 
 ratio() { awk -v on="$1" -v off="$2" 'BEGIN { printf "%.2f", on / off }'; }
@@ -130,6 +137,8 @@ mkdir -p "$here/results"
     label="non-streaming chat, 16 tokens"; [ "$s" = chat_stream_keyed.lua ] && label="streaming chat, 50 tokens"
     echo "| $label | $(( r[$s,off] / rounds )) | $(( r[$s,auth] / rounds )) | $(ratio "${r[$s,auth]}" "${r[$s,off]}") | $(( r[$s,memory] / rounds )) | $(ratio "${r[$s,memory]}" "${r[$s,off]}") | $(ratio "${r[$s,memory]}" "${r[$s,auth]}") | $(( r[$s,redis] / rounds )) | $(ratio "${r[$s,redis]}" "${r[$s,off]}") | $(ratio "${r[$s,redis]}" "${r[$s,auth]}") |"
   done
+  echo
+  echo "errors (non-2xx, timeouts) in the measured runs, all targets: $errors_seen (a run with more than 1% ends the benchmark)"
   echo
   echo "targets (issue 7): memory/off >= 0.90 (loss <= 10%), redis/off >= 0.75 (loss <= 25%)"
 } | tee "$here/results/governance.md"
