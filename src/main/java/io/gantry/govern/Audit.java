@@ -30,10 +30,16 @@ public final class Audit {
   private final AuditStore store;
   private final Path file;
   private final Map<String, Window> failures = new ConcurrentHashMap<>();
+  private final java.util.function.LongSupplier clockMillis;
 
   public Audit(AuditStore store, Path file) {
+    this(store, file, System::currentTimeMillis);
+  }
+
+  Audit(AuditStore store, Path file, java.util.function.LongSupplier clockMillis) {
     this.store = store;
     this.file = file;
+    this.clockMillis = clockMillis;
   }
 
   /** Records an admin action or key change. */
@@ -44,7 +50,7 @@ public final class Audit {
   /** Records an authentication failure, unless this source already had its share this minute. */
   public void authFailure(String source, String path, String reason) {
     String key = source == null ? "unknown" : source;
-    long minute = System.currentTimeMillis() / 60_000;
+    long minute = clockMillis.getAsLong() / 60_000;
     Window window =
         failures.compute(
             key, (k, w) -> w == null || w.minute != minute ? new Window(minute, w) : w);
@@ -70,7 +76,7 @@ public final class Audit {
     AuditEntry entry =
         new AuditEntry(
             UUID.randomUUID().toString(),
-            System.currentTimeMillis(),
+            clockMillis.getAsLong(),
             action,
             actor,
             target,
