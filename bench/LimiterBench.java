@@ -32,7 +32,9 @@ public class LimiterBench {
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    run("memory", RateLimiters.create(LimitsConfig.DEFAULTS, BudgetSeed.NONE), seconds, threads);
+    if (!Boolean.getBoolean("redisOnly")) {
+      run("memory", RateLimiters.create(LimitsConfig.DEFAULTS, BudgetSeed.NONE), seconds, threads);
+    }
     run("redis", RateLimiters.create(new LimitsConfig(redis), BudgetSeed.NONE), seconds, threads);
   }
 

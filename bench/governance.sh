@@ -41,8 +41,10 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 sim=$(free_port); off=$(free_port); mem=$(free_port); red=$(free_port); redis_port=$(free_port)
 
+declare -A pid_of
 redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize no \
-  >"$work/redis.log" 2>&1 & pids+=($!)
+  >"$work/redis-server.log" 2>&1 & pids+=($!)
+pid_of[redis-server]=$!
 "$java_bin" -jar "$work/gantry.jar" simulate --dialect openai --host 127.0.0.1 --port "$sim" \
   >"$work/sim.log" 2>&1 & pids+=($!)
 serve() { # port data-dir [VAR=value ...]
@@ -51,6 +53,7 @@ serve() { # port data-dir [VAR=value ...]
     --data-dir "$work/$data" --backend "openai=http://127.0.0.1:$sim/v1" \
     >"$work/$data.log" 2>"$work/$data.err" &
   pids+=($!)
+  pid_of[$data]=$!
 }
 serve "$off" off
 serve "$mem" memory GANTRY_ADMIN_TOKEN="$admin"
@@ -88,13 +91,29 @@ for t in memory redis; do
 done
 
 errors_seen=0
-rate() { # script target seconds -> requests/s; a refusal (429) or more than 1% errors ends the run
-  local out
+# CPU time (user + system, clock ticks) used so far by the processes that serve a target: its
+# gateway, and for redis also the redis-server. Less sensitive than req/s to other work on the
+# machine, since it counts what each request costs rather than how much CPU the target was given.
+declare -A serves=([off]="off" [auth]="memory" [memory]="memory" [redis]="redis redis-server")
+cpu_ticks() {
+  local total=0 p t
+  for p in ${serves[$1]}; do
+    t="$(awk '{print $14 + $15}' "/proc/${pid_of[$p]}/stat" 2>/dev/null || echo 0)"
+    total=$((total + t))
+  done
+  echo "$total"
+}
+clk_tck="$(getconf CLK_TCK)"
+rate() { # script target seconds -> "requests/s errors cpu-us-per-request"; > 1% errors ends the run
+  local out cpu0 cpu1
+  cpu0="$(cpu_ticks "$2")"
   out="$(GANTRY_BENCH_KEY="${key[$2]}" wrk -t2 -c"$conns" -d"${3}s" --timeout 10s -s "$here/$1" "http://127.0.0.1:${port[$2]}" 2>&1)"
-  awk '/^BENCH/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-                  errs = v["err_connect"] + v["err_read"] + v["err_write"] + v["err_status"] + v["err_timeout"]
-                  if (errs > v["requests"] / 100) { print "errors=" errs; exit 1 }
-                  printf "%.0f %d\n", v["requests"] / (v["duration_us"] / 1e6), errs }' <<<"$out" \
+  cpu1="$(cpu_ticks "$2")"
+  awk -v ticks=$((cpu1 - cpu0)) -v hz="$clk_tck" '
+    /^BENCH/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+               errs = v["err_connect"] + v["err_read"] + v["err_write"] + v["err_status"] + v["err_timeout"]
+               if (errs > v["requests"] / 100) { print "errors=" errs; exit 1 }
+               printf "%.0f %d %.1f\n", v["requests"] / (v["duration_us"] / 1e6), errs, ticks / hz * 1e6 / v["requests"] }' <<<"$out" \
     || die "wrk against $2 ($1) saw errors: $out"
 }
 targets=(off auth memory redis)
@@ -102,15 +121,16 @@ log "warming up (JIT): 2 x 5 s per target and script"
 for _ in 1 2; do
   for s in chat_keyed.lua chat_stream_keyed.lua; do for t in "${targets[@]}"; do rate "$s" "$t" 5 >/dev/null; done; done
 done
-declare -A r
+declare -A r c
 for round in $(seq 1 "$rounds"); do
   for s in chat_keyed.lua chat_stream_keyed.lua; do
     # Rotate who goes first, so no target always runs on the coldest or hottest machine.
     for k in 0 1 2 3; do
       t="${targets[$(( (round + k) % 4 ))]}"
-      read -r v errs <<<"$(rate "$s" "$t" "$seconds")"
-      log "round $round $s $t: $v req/s, $errs errors"
+      read -r v errs cpu <<<"$(rate "$s" "$t" "$seconds")"
+      log "round $round $s $t: $v req/s, $cpu CPU us/request, $errs errors"
       r[$s,$t]=$(( ${r[$s,$t]:-0} + v ))
+      c[$s,$t]="$(awk -v a="${c[$s,$t]:-0}" -v b="$cpu" 'BEGIN { print a + b }')"
       errors_seen=$(( errors_seen + errs ))
     done
   done
@@ -138,7 +158,18 @@ mkdir -p "$here/results"
     echo "| $label | $(( r[$s,off] / rounds )) | $(( r[$s,auth] / rounds )) | $(ratio "${r[$s,auth]}" "${r[$s,off]}") | $(( r[$s,memory] / rounds )) | $(ratio "${r[$s,memory]}" "${r[$s,off]}") | $(ratio "${r[$s,memory]}" "${r[$s,auth]}") | $(( r[$s,redis] / rounds )) | $(ratio "${r[$s,redis]}" "${r[$s,off]}") | $(ratio "${r[$s,redis]}" "${r[$s,auth]}") |"
   done
   echo
+  echo "CPU per request (user + system time of the gateway, plus redis-server for redis, during the runs; less"
+  echo "sensitive to other work on the machine than req/s):"
+  echo
+  echo "| scenario | off µs | auth µs | memory µs | redis µs (gateway + Redis) | memory/off | redis/off | memory − auth | redis − auth |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for s in chat_keyed.lua chat_stream_keyed.lua; do
+    label="non-streaming chat, 16 tokens"; [ "$s" = chat_stream_keyed.lua ] && label="streaming chat, 50 tokens"
+    avg() { awk -v a="${c[$s,$1]}" -v n="$rounds" 'BEGIN { printf "%.0f", a / n }'; }
+    echo "| $label | $(avg off) | $(avg auth) | $(avg memory) | $(avg redis) | $(ratio "${c[$s,memory]}" "${c[$s,off]}") | $(ratio "${c[$s,redis]}" "${c[$s,off]}") | $(( $(avg memory) - $(avg auth) )) | $(( $(avg redis) - $(avg auth) )) |"
+  done
+  echo
   echo "errors (non-2xx, timeouts) in the measured runs, all targets: $errors_seen (a run with more than 1% ends the benchmark)"
   echo
-  echo "targets (issue 7): memory/off >= 0.90 (loss <= 10%), redis/off >= 0.75 (loss <= 25%)"
+  echo "targets (issue 7): throughput memory/off >= 0.90 (loss <= 10%), redis/off >= 0.75 (loss <= 25%)"
 } | tee "$here/results/governance.md"
