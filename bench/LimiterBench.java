@@ -5,7 +5,7 @@
 //
 // Every request uses one of 100 keys with RPM, TPM and a monthly budget far above what the run
 // reaches, so nothing is refused. Prints one line per limiter:
-//   LIMITER <kind> decisions_per_s=<x> admit_p50_us=<x> admit_p99_us=<x>
+//   LIMITER <kind> decisions_per_s=<x> admit_p50_us=<x> admit_p99_us=<x> client_cpu_us_per_admit_and_settle=<x>
 
 import io.gantry.config.LimitsConfig;
 import io.gantry.govern.limits.BudgetSeed;
@@ -38,6 +38,13 @@ public class LimiterBench {
     run("redis", RateLimiters.create(new LimitsConfig(redis), BudgetSeed.NONE), seconds, threads);
   }
 
+  /** CPU time of this whole process (all threads), to tell client cost from waiting. */
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
   static void run(String kind, RateLimiter limiter, int seconds, int threads) throws Exception {
     String run = Long.toHexString(System.nanoTime());
     List<LimitSubject> subjects = new ArrayList<>();
@@ -52,6 +59,7 @@ public class LimiterBench {
     }
     for (int phase = 0; phase < 2; phase++) { // a warm-up, then the measured run
       AtomicBoolean stop = new AtomicBoolean();
+      long cpu0 = cpuNanos();
       List<long[]> samples = new ArrayList<>();
       long[] counts = new long[threads];
       try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -86,6 +94,7 @@ public class LimiterBench {
         continue;
       }
       long total = Arrays.stream(counts).sum();
+      double cpuPer = (cpuNanos() - cpu0) / 1000.0 / Math.max(1, total);
       long[] all =
           java.util.stream.IntStream.range(0, threads)
               .mapToObj(
@@ -94,11 +103,13 @@ public class LimiterBench {
               .sorted()
               .toArray();
       System.out.printf(
-          "LIMITER %s decisions_per_s=%.0f admit_p50_us=%.1f admit_p99_us=%.1f%n",
+          "LIMITER %s decisions_per_s=%.0f admit_p50_us=%.1f admit_p99_us=%.1f"
+              + " client_cpu_us_per_admit_and_settle=%.1f%n",
           kind,
           total / (double) seconds,
           all[all.length / 2] / 1000.0,
-          all[(int) (all.length * 0.99)] / 1000.0);
+          all[(int) (all.length * 0.99)] / 1000.0,
+          cpuPer);
     }
     limiter.close();
   }
