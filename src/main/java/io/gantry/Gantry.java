@@ -1,5 +1,6 @@
 package io.gantry;
 
+import io.gantry.api.admin.AdminEndpoints;
 import io.gantry.api.chat.ChatCompletionsEndpoint;
 import io.gantry.api.conversations.ConversationsEndpoints;
 import io.gantry.api.dashboard.DashboardEndpoints;
@@ -14,7 +15,11 @@ import io.gantry.api.models.ModelsEndpoints;
 import io.gantry.api.responses.ResponsesEndpoints;
 import io.gantry.config.BackendConfig;
 import io.gantry.config.GantryConfig;
+import io.gantry.edge.EdgeGuard;
+import io.gantry.edge.Endpoint;
 import io.gantry.edge.GatewayServer;
+import io.gantry.edge.Owned;
+import io.gantry.govern.Governance;
 import io.gantry.observe.AccessLog;
 import io.gantry.observe.DashboardSampler;
 import io.gantry.observe.GantryMetrics;
@@ -61,6 +66,7 @@ public final class Gantry implements AutoCloseable {
   private final SessionTracker sessions;
   private final Tracing tracing;
   private final DashboardSampler dashboard;
+  private Governance governance;
 
   private Gantry(
       GantryConfig config,
@@ -160,6 +166,8 @@ public final class Gantry implements AutoCloseable {
             config.store().url() != null
                 ? config.store().url()
                 : Database.sqliteUrl(Path.of(config.dataDir())));
+    Governance governance = Governance.open(database, config, metrics);
+    refuseOpenNetworkBind(config, governance);
     JdbcFileStore fileStore = new JdbcFileStore(database);
     FileBlobs fileBlobs = FileBlobs.open(Path.of(config.dataDir()));
     FilesEndpoints files = new FilesEndpoints(fileStore, fileBlobs, config.files());
@@ -197,7 +205,9 @@ public final class Gantry implements AutoCloseable {
     DashboardEndpoints dashboardEndpoints = new DashboardEndpoints(dashboard);
     GatewayServer server =
         new GatewayServer(config.server(), new AccessLog(), metrics, sessions, tracing)
-            .logContent(config.observe().logContent());
+            .logContent(config.observe().logContent())
+            .guard(new EdgeGuard(governance, config.server().loopback()));
+    AdminEndpoints admin = new AdminEndpoints(governance);
     ModelsEndpoints models = new ModelsEndpoints(router);
     HealthEndpoints health = new HealthEndpoints(registry, discovery, database);
     ConversationsEndpoints conversations = new ConversationsEndpoints(conversationStore);
@@ -208,46 +218,62 @@ public final class Gantry implements AutoCloseable {
         .route(Method.GET, "/v1/models/{model}", "models", models::retrieve)
         .route(Method.POST, "/v1/responses", "responses", responses::create)
         .route(Method.POST, "/v1/responses/input_tokens", "responses", responses::inputTokens)
-        .route(Method.GET, "/v1/responses/{id}", "responses", responses::retrieve)
-        .route(Method.DELETE, "/v1/responses/{id}", "responses", responses::delete)
-        .route(Method.POST, "/v1/responses/{id}/cancel", "responses", responses::cancel)
-        .route(Method.GET, "/v1/responses/{id}/input_items", "responses", responses::inputItems)
+        .route(
+            Method.GET,
+            "/v1/responses/{id}",
+            "responses",
+            owned("id", Owned.RESPONSE, responses::retrieve))
+        .route(
+            Method.DELETE,
+            "/v1/responses/{id}",
+            "responses",
+            owned("id", Owned.RESPONSE, responses::delete))
+        .route(
+            Method.POST,
+            "/v1/responses/{id}/cancel",
+            "responses",
+            owned("id", Owned.RESPONSE, responses::cancel))
+        .route(
+            Method.GET,
+            "/v1/responses/{id}/input_items",
+            "responses",
+            owned("id", Owned.RESPONSE, responses::inputItems))
         .route(Method.POST, "/v1/conversations", "conversations", conversations::create)
         .route(
             Method.GET,
             "/v1/conversations/{conversationId}",
             "conversations",
-            conversations::retrieve)
+            owned("conversationId", Owned.CONVERSATION, conversations::retrieve))
         .route(
             Method.POST,
             "/v1/conversations/{conversationId}",
             "conversations",
-            conversations::update)
+            owned("conversationId", Owned.CONVERSATION, conversations::update))
         .route(
             Method.DELETE,
             "/v1/conversations/{conversationId}",
             "conversations",
-            conversations::delete)
+            owned("conversationId", Owned.CONVERSATION, conversations::delete))
         .route(
             Method.GET,
             "/v1/conversations/{conversationId}/items",
             "conversations",
-            conversations::listItems)
+            owned("conversationId", Owned.CONVERSATION, conversations::listItems))
         .route(
             Method.POST,
             "/v1/conversations/{conversationId}/items",
             "conversations",
-            conversations::createItems)
+            owned("conversationId", Owned.CONVERSATION, conversations::createItems))
         .route(
             Method.GET,
             "/v1/conversations/{conversationId}/items/{itemId}",
             "conversations",
-            conversations::retrieveItem)
+            owned("conversationId", Owned.CONVERSATION, conversations::retrieveItem))
         .route(
             Method.DELETE,
             "/v1/conversations/{conversationId}/items/{itemId}",
             "conversations",
-            conversations::deleteItem)
+            owned("conversationId", Owned.CONVERSATION, conversations::deleteItem))
         .route(
             Method.POST,
             "/v1/files",
@@ -256,9 +282,19 @@ public final class Gantry implements AutoCloseable {
             FilesEndpoints.UPLOAD_LIMIT_NAME,
             files::upload)
         .route(Method.GET, "/v1/files", "files", files::list)
-        .route(Method.GET, "/v1/files/{id}", "files", files::retrieve)
-        .route(Method.DELETE, "/v1/files/{id}", "files", files::delete)
-        .route(Method.GET, "/v1/files/{id}/content", "files", files::content)
+        .route(Method.GET, "/v1/files/{id}", "files", owned("id", Owned.FILE, files::retrieve))
+        .route(Method.DELETE, "/v1/files/{id}", "files", owned("id", Owned.FILE, files::delete))
+        .route(
+            Method.GET, "/v1/files/{id}/content", "files", owned("id", Owned.FILE, files::content))
+        .route(Method.POST, "/admin/keys", "admin", admin::createKey)
+        .route(Method.GET, "/admin/keys", "admin", admin::listKeys)
+        .route(Method.GET, "/admin/keys/{id}", "admin", admin::retrieveKey)
+        .route(Method.PATCH, "/admin/keys/{id}", "admin", admin::updateKey)
+        .route(Method.POST, "/admin/keys/{id}", "admin", admin::updateKey)
+        .route(Method.DELETE, "/admin/keys/{id}", "admin", admin::revokeKey)
+        .route(Method.POST, "/admin/keys/{id}/revoke", "admin", admin::revokeKey)
+        .route(Method.GET, "/admin/usage", "admin", admin::usage)
+        .route(Method.GET, "/admin/audit", "admin", admin::audit)
         .route(Method.GET, "/v1/gantry/compatibility", "gantry", new CompatibilityMatrix()::serve)
         .quietRoute(Method.GET, "/livez", health::live)
         .quietRoute(Method.GET, "/readyz", health::ready)
@@ -275,6 +311,7 @@ public final class Gantry implements AutoCloseable {
     server.start();
     Gantry gantry =
         new Gantry(config, registry, server, database, responses, sessions, dashboard, tracing);
+    gantry.governance = governance;
     LOG.info("Gantry listening on {}/v1", gantry.baseUrl());
     if (!registry.anyReady()) {
       LOG.warn(
@@ -285,6 +322,36 @@ public final class Gantry implements AutoCloseable {
               .toList());
     }
     return gantry;
+  }
+
+  private static Endpoint owned(String param, Owned.Kind kind, Endpoint endpoint) {
+    return Owned.byPath(param, kind, endpoint);
+  }
+
+  /**
+   * Bound beyond loopback with no key, anyone who reaches the port may use every model: Gantry
+   * refuses to start unless the operator opted in ({@code --allow-unauthenticated}).
+   */
+  private static void refuseOpenNetworkBind(GantryConfig config, Governance governance) {
+    if (config.server().loopback() || governance.keys().required()) {
+      return;
+    }
+    if (!config.server().allowUnauthenticated()) {
+      governance.close();
+      throw new io.gantry.config.ConfigException(
+          "server.host is "
+              + config.server().host()
+              + ", which other machines can reach, and no API key exists, so anyone could use"
+              + " every model. Create a key first (./gantry keys create --name NAME), bind to"
+              + " 127.0.0.1, or start with --allow-unauthenticated (config"
+              + " server.allow_unauthenticated, env GANTRY_SERVER_ALLOW_UNAUTHENTICATED) to serve"
+              + " the network without authentication.");
+    }
+    LOG.warn(
+        "!!! UNAUTHENTICATED: Gantry is bound to {} with no API key"
+            + " (--allow-unauthenticated): anyone who can reach this port can use every model"
+            + " and read every stored object. Create a key to turn authentication on. !!!",
+        config.server().host());
   }
 
   private static DashboardSampler.BackendRow dashboardRow(RegisteredBackend b) {
@@ -408,6 +475,7 @@ public final class Gantry implements AutoCloseable {
     server.drainAndStop(Duration.ofSeconds(config.server().shutdownGraceSeconds()));
     registry.close();
     responses.close();
+    governance.close();
     sessions.close();
     dashboard.close();
     database.close();

@@ -16,13 +16,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The command line: {@code serve}, {@code simulate}, {@code help}. Nothing else lives here. */
+/**
+ * The command line: {@code serve}, {@code simulate}, {@code keys}, {@code help}. Nothing else lives
+ * here.
+ */
 @Command(
     name = "gantry",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "An API gateway between LLM clients and local inference servers.",
-    subcommands = {Main.Serve.class, Main.Simulate.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      Main.Serve.class,
+      Main.Simulate.class,
+      KeysCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
@@ -86,6 +94,13 @@ public final class Main implements Runnable {
     @Option(names = "--no-discovery", description = "Do not probe the default local ports.")
     boolean noDiscovery;
 
+    @Option(
+        names = "--allow-unauthenticated",
+        description =
+            "Serve a non-loopback address although no API key exists (anyone who reaches the"
+                + " port may use it).")
+    boolean allowUnauthenticated;
+
     @Override
     public Integer call() throws Exception {
       GantryConfig loaded = ConfigLoader.load(config, System.getenv());
@@ -121,6 +136,9 @@ public final class Main implements Runnable {
           all.add(parseBackend(spec));
         }
         out = out.withBackends(all);
+      }
+      if (allowUnauthenticated) {
+        out = out.withServer(out.server().withAllowUnauthenticated(true));
       }
       if (noDiscovery) {
         out = out.withDiscovery(out.discovery().withEnabled(false));

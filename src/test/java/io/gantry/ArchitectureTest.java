@@ -122,6 +122,23 @@ class ArchitectureTest {
   }
 
   @Test
+  void governKnowsNoServerSurfaceOrBackend() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.govern..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.gantry.api..",
+            "io.gantry.edge..",
+            "io.gantry.upstream..",
+            "io.gantry.route..",
+            "io.gantry.simulator..")
+        .because("govern decides (keys, tenants, limits); the edge enforces what it decides")
+        .check(main);
+  }
+
+  @Test
   void configDependsOnNothingElse() {
     classes()
         .that()

@@ -93,4 +93,22 @@ public record BackendConfig(
     return new BackendConfig(
         name, dialect, url, apiKey, models, timeouts, retries, weight, newCircuit, concurrency);
   }
+
+  /** Never prints the API key, so a logged config cannot leak it. */
+  @Override
+  public String toString() {
+    return "BackendConfig[name="
+        + name
+        + ", dialect="
+        + dialect
+        + ", url="
+        + url
+        + ", apiKey="
+        + (apiKey == null ? "unset" : "***")
+        + ", models="
+        + models
+        + ", weight="
+        + weight
+        + "]";
+  }
 }

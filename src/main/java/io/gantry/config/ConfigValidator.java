@@ -39,6 +39,7 @@ final class ConfigValidator {
     if (config.observe().otlpEndpoint() != null) {
       checkUrl(config.observe().otlpEndpoint(), "observe.otlp_endpoint");
     }
+    LimitsValidator.validate(config.limits());
     String hosted = config.responses().hostedTools();
     if (!hosted.equals("drop") && !hosted.equals("reject")) {
       throw new ConfigException(

@@ -19,7 +19,9 @@ public record GantryConfig(
     BackgroundConfig background,
     ObserveConfig observe,
     Map<String, List<String>> fallbacks,
-    RoutingConfig routing) {
+    RoutingConfig routing,
+    LimitsConfig limits,
+    AdminConfig admin) {
 
   public GantryConfig {
     routing = routing == null ? RoutingConfig.DEFAULTS : routing;
@@ -34,6 +36,67 @@ public record GantryConfig(
     files = files == null ? new FilesConfig(null, null, null) : files;
     background = background == null ? new BackgroundConfig(null, null) : background;
     observe = observe == null ? new ObserveConfig(null, null) : observe;
+    limits = limits == null ? LimitsConfig.DEFAULTS : limits;
+    admin = admin == null ? new AdminConfig(null) : admin;
+  }
+
+  /** A config with the default routing and without an admin token (the admin API is off). */
+  public GantryConfig(
+      ServerConfig server,
+      String dataDir,
+      List<BackendConfig> backends,
+      Map<String, String> aliases,
+      DiscoveryConfig discovery,
+      ResponsesConfig responses,
+      StoreConfig store,
+      FilesConfig files,
+      BackgroundConfig background,
+      ObserveConfig observe,
+      Map<String, List<String>> fallbacks,
+      LimitsConfig limits) {
+    this(
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe,
+        fallbacks,
+        null,
+        limits,
+        null);
+  }
+
+  /** A config without limits (in-memory limiter, no request-size limits). */
+  public GantryConfig(
+      ServerConfig server,
+      String dataDir,
+      List<BackendConfig> backends,
+      Map<String, String> aliases,
+      DiscoveryConfig discovery,
+      ResponsesConfig responses,
+      StoreConfig store,
+      FilesConfig files,
+      BackgroundConfig background,
+      ObserveConfig observe,
+      Map<String, List<String>> fallbacks) {
+    this(
+        server,
+        dataDir,
+        backends,
+        aliases,
+        discovery,
+        responses,
+        store,
+        files,
+        background,
+        observe,
+        fallbacks,
+        null);
   }
 
   /** A config without fallbacks. */
@@ -60,34 +123,6 @@ public record GantryConfig(
         background,
         observe,
         null,
-        null);
-  }
-
-  /** A config with the default routing. */
-  public GantryConfig(
-      ServerConfig server,
-      String dataDir,
-      List<BackendConfig> backends,
-      Map<String, String> aliases,
-      DiscoveryConfig discovery,
-      ResponsesConfig responses,
-      StoreConfig store,
-      FilesConfig files,
-      BackgroundConfig background,
-      ObserveConfig observe,
-      Map<String, List<String>> fallbacks) {
-    this(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        files,
-        background,
-        observe,
-        fallbacks,
         null);
   }
 
@@ -149,6 +184,14 @@ public record GantryConfig(
     return copy(c -> c.observe = newObserve);
   }
 
+  public GantryConfig withAdmin(AdminConfig newAdmin) {
+    return copy(c -> c.admin = newAdmin);
+  }
+
+  public GantryConfig withLimits(LimitsConfig newLimits) {
+    return copy(c -> c.limits = newLimits);
+  }
+
   /** The record's components as fields, so each wither changes one and rebuilds the rest. */
   private static final class Parts {
     ServerConfig server;
@@ -163,6 +206,8 @@ public record GantryConfig(
     ObserveConfig observe;
     Map<String, List<String>> fallbacks;
     RoutingConfig routing;
+    LimitsConfig limits;
+    AdminConfig admin;
   }
 
   private GantryConfig copy(java.util.function.Consumer<Parts> change) {
@@ -179,6 +224,8 @@ public record GantryConfig(
     c.observe = observe;
     c.fallbacks = fallbacks;
     c.routing = routing;
+    c.limits = limits;
+    c.admin = admin;
     change.accept(c);
     return new GantryConfig(
         c.server,
@@ -192,6 +239,8 @@ public record GantryConfig(
         c.background,
         c.observe,
         c.fallbacks,
-        c.routing);
+        c.routing,
+        c.limits,
+        c.admin);
   }
 }

@@ -54,6 +54,7 @@ public final class ErrorMapper {
       case InvalidTurnException invalid ->
           ApiException.invalid(invalid.param(), invalid.getMessage());
       case UpstreamException upstream -> upstream(upstream);
+      case io.gantry.govern.GovernException refused -> EdgeGuard.toApi(refused);
       default -> {
         LOG.error("internal error in request {}", requestId, failure);
         yield new ApiException(

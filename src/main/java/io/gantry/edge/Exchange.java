@@ -30,6 +30,16 @@ public final class Exchange {
   private io.gantry.upstream.UpstreamMeta upstreamMeta;
   private boolean streamOpened;
   private final java.util.List<AutoCloseable> atEnd = new java.util.ArrayList<>(1);
+  private EdgeGuard guard;
+  private io.gantry.govern.Principal principal;
+  private Admission admission;
+  private boolean settlementDeferred;
+
+  /** A request let through by the rate limiter, to settle when it ends. */
+  record Admission(
+      io.gantry.govern.Principal principal,
+      io.gantry.govern.limits.LimitSubject subject,
+      long estimate) {}
 
   Exchange(
       ServerRequest request,
@@ -46,6 +56,96 @@ public final class Exchange {
     this.maxBodyBytes = maxBodyBytes;
     this.limitName = limitName;
     this.span = span;
+  }
+
+  void guard(EdgeGuard value) {
+    this.guard = value;
+  }
+
+  /** The key this request carries (never its secret), or null when keys are not in use. */
+  public io.gantry.govern.Principal principal() {
+    return principal;
+  }
+
+  void principal(io.gantry.govern.Principal value) {
+    this.principal = value;
+  }
+
+  Admission admission() {
+    return admission;
+  }
+
+  void admission(Admission value) {
+    this.admission = value;
+  }
+
+  boolean settlementDeferred() {
+    return settlementDeferred;
+  }
+
+  /**
+   * Called by a surface once it knows the model: refuses a model the key may not use (403 {@code
+   * model_not_allowed}) and asks the rate limiter (429 with {@code Retry-After}), adding the {@code
+   * x-ratelimit-*} headers. {@code requested} is the name the client sent, {@code resolved} the
+   * model an alias resolves to; {@code estimatedInputTokens} is only evaluated when a limiter needs
+   * it. Does nothing without a key.
+   */
+  public void admitModel(
+      String requested, String resolved, java.util.function.LongSupplier estimatedInputTokens) {
+    if (guard != null) {
+      guard.admitModel(this, requested, resolved, estimatedInputTokens);
+    }
+  }
+
+  /**
+   * Refuses a body beyond {@code limits.max_input_items}, {@code limits.max_tools} or {@code
+   * limits.max_output_tokens} with a 400 naming the parameter.
+   */
+  public void checkRequestLimits(JsonNode body, String itemsField, String... outputFields) {
+    if (guard != null) {
+      try {
+        io.gantry.govern.RequestLimits.check(
+            guard.governance().limits(), body, itemsField, outputFields);
+      } catch (io.gantry.govern.GovernException e) {
+        throw EdgeGuard.toApi(e);
+      }
+    }
+  }
+
+  /** Whether this request's key may see the model (any of its names: id, alias target). */
+  public boolean allowsModel(String... names) {
+    return guard == null || guard.allowsModel(this, names);
+  }
+
+  /** The tenant whose stored objects this request sees; null when tenancy is not enforced. */
+  public String tenant() {
+    return guard == null ? null : io.gantry.govern.Tenancy.tenantOf(principal);
+  }
+
+  /** Whether the stored object belongs to this request's tenant (else: answer 404). */
+  public boolean owns(String objectId) {
+    return guard == null || guard.visible(this, objectId);
+  }
+
+  /** Records that this request's tenant owns a new stored object ({@code kind}: response, ...). */
+  public void created(String objectId, String kind) {
+    if (guard != null) {
+      guard.created(this, objectId, kind);
+    }
+  }
+
+  /**
+   * For work that outlives the request (background responses): the limiter is settled when the
+   * returned callback gets the final usage, not when the HTTP request ends. Null without a key.
+   */
+  public java.util.function.BiConsumer<io.gantry.core.Usage, String> deferSettlement() {
+    if (guard == null || admission == null) {
+      return null;
+    }
+    settlementDeferred = true;
+    Admission a = admission;
+    EdgeGuard g = guard;
+    return (usage, model) -> g.settle(a, usage, usage == null ? 500 : 200, model);
   }
 
   public String method() {

@@ -40,6 +40,7 @@ public final class GatewayServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   private boolean logContent;
+  private EdgeGuard guard;
   private WebServer server;
 
   public GatewayServer(
@@ -156,6 +157,7 @@ public final class GatewayServer implements AutoCloseable {
       Exchange exchange =
           new Exchange(
               req, res, record, maxBodyBytes, limitName, span, ClientConnections.watch(req));
+      exchange.guard(guard);
       inFlight.incrementAndGet();
       try {
         if (draining) {
@@ -166,6 +168,9 @@ public final class GatewayServer implements AutoCloseable {
               null,
               "Gantry is shutting down; retry against another instance.",
               ErrorKind.UPSTREAM_UNAVAILABLE);
+        }
+        if (guard != null) {
+          guard.before(exchange);
         }
         endpoint.handle(exchange);
       } catch (Throwable failure) {
@@ -187,6 +192,9 @@ public final class GatewayServer implements AutoCloseable {
         exchange.endWatch();
         exchange.end();
         inFlight.decrementAndGet();
+        if (guard != null) {
+          settle(exchange);
+        }
         if (logged) {
           if (record.capturesContent()) {
             record.input(exchange.bodyTextIfRead());
@@ -216,10 +224,24 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
+  /** Enforces keys, admin token, model access, limits and tenancy ({@link EdgeGuard}). */
+  public GatewayServer guard(EdgeGuard value) {
+    this.guard = value;
+    return this;
+  }
+
   /** Puts prompt and answer text in the access log ({@code observe.log_content}). */
   public GatewayServer logContent(boolean enabled) {
     this.logContent = enabled;
     return this;
+  }
+
+  private void settle(Exchange exchange) {
+    try {
+      guard.after(exchange);
+    } catch (RuntimeException e) {
+      LOG.warn("request {}: cannot settle its limits: {}", exchange.requestId(), e.getMessage());
+    }
   }
 
   private Tracing.RequestSpan startSpan(ServerRequest req, String route) {

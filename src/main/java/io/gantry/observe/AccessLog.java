@@ -33,6 +33,10 @@ public final class AccessLog {
     line.number("tokens_out", record.usage() == null ? null : record.usage().outputTokens());
     line.bool("stream", record.stream());
     line.field("client", record.clientAddress());
+    if (record.keyId() != null) {
+      line.field("key_id", record.keyId());
+      line.field("tenant", record.tenant());
+    }
     if (record.capturesContent()) {
       line.field("input", record.input());
       line.field("output", record.output());

@@ -195,6 +195,28 @@ public final class GantryMetrics {
           .classicUpperBounds(LlmBuckets.OVERHEAD_SECONDS)
           .labelNames("surface")
           .register(registry);
+  final Counter rateLimited =
+      Counter.builder()
+          .name("gantry_rate_limited_total")
+          .help("Requests refused by a limit: rpm, tpm, budget, or unavailable (limiter down)")
+          .labelNames("reason")
+          .register(registry);
+  final Histogram rateLimiter =
+      Histogram.builder()
+          .name("gantry_rate_limiter_seconds")
+          .help("Time one admit decision took, by where the limits live (memory, redis)")
+          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.OVERHEAD_SECONDS)
+          .labelNames("store")
+          .register(registry);
+  final Counter rateLimiterErrors =
+      Counter.builder()
+          .name("gantry_rate_limiter_errors_total")
+          .help(
+              "Limiter calls that failed (Redis unreachable), by what the request got: allowed, refused")
+          .labelNames("outcome")
+          .register(registry);
 
   private final boolean enabled;
 
@@ -427,6 +449,29 @@ public final class GantryMetrics {
       return;
     }
     storeOperations.labelValues(op).observe(nanos / 1e9);
+  }
+
+  /** A request refused by a limit; reason is rpm, tpm, budget or unavailable. */
+  public void rateLimited(String reason) {
+    if (!enabled) {
+      return;
+    }
+    rateLimited.labelValues(reason).inc();
+  }
+
+  public void rateLimiterAdmit(String store, long nanos) {
+    if (!enabled) {
+      return;
+    }
+    rateLimiter.labelValues(store).observe(nanos / 1e9);
+  }
+
+  /** The limiter could not decide (Redis down); outcome is what the request got. */
+  public void rateLimiterError(String outcome) {
+    if (!enabled) {
+      return;
+    }
+    rateLimiterErrors.labelValues(outcome).inc();
   }
 
   static String statusClass(int status) {

@@ -34,6 +34,9 @@ public final class RequestRecord {
     void gap(String model, String backend, long nanos);
   }
 
+  private String keyId;
+  private String tenant;
+
   public RequestRecord(String requestId, String clientAddress) {
     this.requestId = requestId;
     this.clientAddress = clientAddress;
@@ -107,6 +110,20 @@ public final class RequestRecord {
   }
 
   /** The session this request belongs to (never a metric label), or null. */
+  /** The key (its id, never its secret) and tenant this request was made with. */
+  public void principal(String keyId, String tenant) {
+    this.keyId = keyId;
+    this.tenant = tenant;
+  }
+
+  public String keyId() {
+    return keyId;
+  }
+
+  public String tenant() {
+    return tenant;
+  }
+
   public String session() {
     return session;
   }

@@ -20,7 +20,17 @@ public interface FileStore {
    *     (descending) file; an unknown id gives an empty page
    * @param limit at least 1
    */
-  FilePage list(String purpose, String afterId, int limit, boolean ascending, long nowSeconds);
+  default FilePage list(
+      String purpose, String afterId, int limit, boolean ascending, long nowSeconds) {
+    return list(purpose, afterId, limit, ascending, nowSeconds, null);
+  }
+
+  /**
+   * As above, only files of {@code tenant} (null: every file). A file without an owner row in
+   * {@code object_owners} belongs to the tenant {@code default}.
+   */
+  FilePage list(
+      String purpose, String afterId, int limit, boolean ascending, long nowSeconds, String tenant);
 
   /** Removes the file's metadata; true if it existed. */
   boolean delete(String id);

@@ -68,7 +68,12 @@ public final class JdbcFileStore implements FileStore {
 
   @Override
   public FilePage list(
-      String purpose, String afterId, int limit, boolean ascending, long nowSeconds) {
+      String purpose,
+      String afterId,
+      int limit,
+      boolean ascending,
+      long nowSeconds,
+      String tenant) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, was " + limit);
     }
@@ -80,6 +85,11 @@ public final class JdbcFileStore implements FileStore {
             .append(" FROM files WHERE (expires_at IS NULL OR expires_at > ?)");
     if (purpose != null) {
       sql.append(" AND purpose = ?");
+    }
+    if (tenant != null) {
+      sql.append(
+          " AND COALESCE((SELECT tenant FROM object_owners WHERE object_id = files.id),"
+              + " 'default') = ?");
     }
     if (afterId != null) {
       // The cursor's position (sort_key, id) is looked up in the same statement, so it and the
@@ -101,6 +111,9 @@ public final class JdbcFileStore implements FileStore {
             s.setLong(p++, nowSeconds);
             if (purpose != null) {
               s.setString(p++, purpose);
+            }
+            if (tenant != null) {
+              s.setString(p++, tenant);
             }
             if (afterId != null) {
               s.setString(p++, afterId);

@@ -34,14 +34,28 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         .anyMatch(p -> p instanceof io.gantry.core.Part.ImagePart);
   }
 
+  /** Input tokens for the rate limiter, without a tokenizer. */
+  private static long estimate(ObjectNode body, String model) {
+    try {
+      return io.gantry.core.InputTokenEstimate.of(ChatTurnParser.parse(body, model));
+    } catch (RuntimeException unparsable) {
+      return Json.bytes(body).length / 4;
+    }
+  }
+
   @Override
   public void handle(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
     ChatRequestValidator.validate(body);
+    exchange.checkRequestLimits(body, "messages", "max_tokens", "max_completion_tokens");
+    io.gantry.edge.Owned.references(exchange, body);
     String requested = body.get("model").asText();
     boolean stream = body.path("stream").asBoolean(false);
     exchange.record().model(requested);
     exchange.record().stream(stream);
+    // Access and rate limits before a slot is taken: a refused request never waits in a queue.
+    String target = router.target(requested);
+    exchange.admitModel(requested, target, () -> estimate(body, target));
     // Watched from the start, so a client that hangs up while queued for a slot leaves the queue.
     UpstreamMeta meta = exchange.upstreamMeta();
     exchange.abortUpstreamOnHangUp(meta);

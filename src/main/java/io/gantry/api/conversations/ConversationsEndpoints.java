@@ -39,9 +39,10 @@ public final class ConversationsEndpoints {
     ObjectNode metadata = ConversationRequests.metadata(body.get("metadata"));
     List<String> items =
         ConversationRequests.items(body.get("items")).stream().map(Json::text).toList();
+    String id = Ids.random("conv_", 48);
+    exchange.created(id, "conversation");
     Conversation conversation =
-        store.create(
-            Ids.random("conv_", 48), System.currentTimeMillis() / 1000, Json.text(metadata), items);
+        store.create(id, System.currentTimeMillis() / 1000, Json.text(metadata), items);
     exchange.sendJson(200, render(conversation));
   }
 

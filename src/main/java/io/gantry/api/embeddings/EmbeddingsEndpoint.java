@@ -46,8 +46,11 @@ public final class EmbeddingsEndpoint implements Endpoint {
     if (!(input.isTextual() || input.isArray())) {
       throw ApiException.invalid("input", "'input' must be a string or an array.");
     }
+    exchange.checkRequestLimits(body, "input");
     String requested = model.asText();
     exchange.record().model(requested);
+    exchange.admitModel(
+        requested, router.target(requested), () -> Json.text(input).length() / 4 + 1);
     exchange.abortUpstreamOnHangUp(exchange.upstreamMeta());
     Route route =
         router.resolve(
@@ -56,6 +59,7 @@ public final class EmbeddingsEndpoint implements Endpoint {
     exchange.closeAtEnd(route);
     exchange.record().backend(route.backend().name());
     exchange.routedTo(route.model(), route.fallback());
+    // About four characters a token, as the input_tokens estimate counts.
     UpstreamMeta meta = exchange.upstreamMeta();
     if (route.backend() instanceof OpenAiBackend openai) {
       byte[] upstreamBody = exchange.body();

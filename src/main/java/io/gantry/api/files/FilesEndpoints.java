@@ -127,6 +127,7 @@ public final class FilesEndpoints {
             createdAt,
             expiresAfter == null ? null : createdAt + expiresAfter,
             nextSortKey());
+    exchange.created(stored.id(), "file");
     blobs.write(stored.id(), file::writeTo);
     try {
       store.save(stored);
@@ -145,7 +146,8 @@ public final class FilesEndpoints {
     }
     String purpose = exchange.query("purpose").filter(p -> !p.isEmpty()).orElse(null);
     String after = exchange.query("after").filter(a -> !a.isEmpty()).orElse(null);
-    FilePage page = store.list(purpose, after, limit, order.equals("asc"), now());
+    FilePage page =
+        store.list(purpose, after, limit, order.equals("asc"), now(), exchange.tenant());
     exchange.sendJson(200, FileJson.list(page));
   }
 

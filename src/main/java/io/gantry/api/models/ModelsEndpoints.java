@@ -26,14 +26,17 @@ public final class ModelsEndpoints {
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     for (CatalogEntry entry : router.catalog()) {
-      data.add(model(entry));
+      if (allowed(exchange, entry)) {
+        data.add(model(entry));
+      }
     }
     exchange.sendJson(200, out);
   }
 
   public void retrieve(Exchange exchange) {
     String id = exchange.pathParam("model");
-    List<CatalogEntry> catalog = router.catalog();
+    List<CatalogEntry> catalog =
+        router.catalog().stream().filter(entry -> allowed(exchange, entry)).toList();
     for (CatalogEntry entry : catalog) {
       if (entry.id().equals(id)) {
         exchange.sendJson(200, model(entry));
@@ -41,6 +44,11 @@ public final class ModelsEndpoints {
       }
     }
     throw new ModelNotFoundException(id, catalog.stream().map(CatalogEntry::id).toList());
+  }
+
+  /** A key sees the models it may use: by the entry's name or, for an alias, its target. */
+  private static boolean allowed(Exchange exchange, CatalogEntry entry) {
+    return exchange.allowsModel(entry.id(), entry.aliasOf());
   }
 
   private ObjectNode model(CatalogEntry entry) {

@@ -55,6 +55,8 @@ final class BackgroundJobs implements AutoCloseable {
       CountDownLatch finished,
       java.util.concurrent.atomic.AtomicBoolean started) {}
 
+  private final Map<String, java.util.function.BiConsumer<io.gantry.core.Usage, String>>
+      settlements = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile java.util.function.LongConsumer finishedJobs = nanos -> {};
   private volatile java.util.function.Consumer<RequestRecord> endedJobs = record -> {};
 
@@ -80,6 +82,20 @@ final class BackgroundJobs implements AutoCloseable {
 
   /** Stores the response as queued, announces it and starts it when a worker is free. */
   ObjectNode submit(PreparedResponse p, ObjectNode requestBody) {
+    return submit(p, requestBody, null);
+  }
+
+  /**
+   * As {@link #submit(PreparedResponse, ObjectNode)}; {@code settle} (may be null) gets the job's
+   * usage and model when it ends, for the rate limiter and usage records.
+   */
+  ObjectNode submit(
+      PreparedResponse p,
+      ObjectNode requestBody,
+      java.util.function.BiConsumer<io.gantry.core.Usage, String> settle) {
+    if (settle != null) {
+      settlements.put(p.id(), settle);
+    }
     ObjectNode queued =
         ResponseJson.render(
             p.request(), p.id(), p.createdAt(), "queued", List.of(), null, null, null);
@@ -109,6 +125,10 @@ final class BackgroundJobs implements AutoCloseable {
   }
 
   private void run(PreparedResponse p, JobEvents events, Running job) {
+    RequestRecord record = new RequestRecord(p.meta().requestId(), null);
+    record.surface("responses");
+    record.model(p.request().model());
+    record.backend(p.route().backend().name());
     try {
       if (job.cancellation().isCancelled()) {
         return; // cancelled while queued: cancel() already wrote the final state
@@ -125,10 +145,6 @@ final class BackgroundJobs implements AutoCloseable {
               () -> job.cancellation().cancel(Cancellation.Reason.TIMED_OUT),
               timeout.toMillis(),
               TimeUnit.MILLISECONDS);
-      RequestRecord record = new RequestRecord(p.meta().requestId(), null);
-      record.surface("responses");
-      record.model(p.request().model());
-      record.backend(p.route().backend().name());
       // The job takes its replica's slot now, not while it was queued for a worker; it waits in
       // the backend's queue like a foreground request, and holds the slot until it ends.
       PreparedResponse leased = null;
@@ -158,6 +174,14 @@ final class BackgroundJobs implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       LOG.error("background response {} failed unexpectedly", p.id(), e);
     } finally {
+      var settle = settlements.remove(p.id());
+      if (settle != null) {
+        try {
+          settle.accept(record.usage(), p.route().model());
+        } catch (RuntimeException e) {
+          LOG.warn("background response {}: cannot settle its usage: {}", p.id(), e.getMessage());
+        }
+      }
       finish(p.id(), events);
       job.finished().countDown();
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.api.files.InputFiles;
 import io.gantry.config.BackgroundConfig;
 import io.gantry.core.Ids;
+import io.gantry.core.InputTokenEstimate;
 import io.gantry.core.Json;
 import io.gantry.core.Message;
 import io.gantry.core.Role;
@@ -103,6 +104,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
 
   public void create(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
+    exchange.checkRequestLimits(body, "input", "max_output_tokens");
+    io.gantry.edge.Owned.references(exchange, body);
     UpstreamMeta meta = exchange.upstreamMeta();
     if (!body.path("background").asBoolean(false)) {
       // A foreground response is for this client only: its hang-up stops the backend, and frees
@@ -112,6 +115,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
     PreparedResponse p = prepare(body, meta, exchange.header("x-session-id"));
     exchange.closeAtEnd(p.route());
     ResponseRequest request = p.request();
+    exchange.admitModel(request.model(), p.route().model(), () -> InputTokenEstimate.of(p.turn()));
+    exchange.created(p.id(), "response");
     if (exchange.record().session() == null) {
       // Sticky routing already walked the response chain for it.
       exchange.record().session(p.session() != null ? p.session() : session(request, p.id()));
@@ -127,7 +132,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
           "x-gantry-dropped-tools", String.join(",", request.tools().dropped()));
     }
     if (request.background()) {
-      ObjectNode queued = background.submit(p, body);
+      ObjectNode queued = background.submit(p, body, exchange.deferSettlement());
       if (request.stream()) {
         follower.follow(exchange, p.id(), -1);
       } else {
@@ -355,6 +360,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
 
   public void inputTokens(Exchange exchange) throws IOException {
     ObjectNode body = exchange.jsonBody();
+    io.gantry.edge.Owned.references(exchange, body);
     if (!body.hasNonNull("model")) {
       body.put("model", "any");
     }

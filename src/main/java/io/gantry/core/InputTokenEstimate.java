@@ -1,24 +1,17 @@
-package io.gantry.api.responses;
-
-import io.gantry.core.Json;
-import io.gantry.core.Message;
-import io.gantry.core.Part;
-import io.gantry.core.ToolCall;
-import io.gantry.core.ToolSpec;
-import io.gantry.core.Turn;
+package io.gantry.core;
 
 /**
  * A tokenizer-free estimate of a turn's input tokens: about four characters of English per token
  * (the usual rule for BPE vocabularies), plus a few tokens of framing per message. Local models use
  * many tokenizers; an exact count would need the backend's own.
  */
-final class InputTokenEstimate {
+public final class InputTokenEstimate {
   private static final int CHARS_PER_TOKEN = 4;
   private static final int PER_MESSAGE = 4;
 
   private InputTokenEstimate() {}
 
-  static long of(Turn turn) {
+  public static long of(Turn turn) {
     long chars = 0;
     long framing = 3;
     for (Message message : turn.messages()) {

@@ -1,0 +1,14 @@
+package io.gantry.govern;
+
+import io.gantry.store.StoredKey;
+
+/** Who makes a request: the key it carried (never its secret) and the key's tenant. */
+public record Principal(StoredKey key) {
+  public String keyId() {
+    return key.id();
+  }
+
+  public String tenant() {
+    return key.tenant();
+  }
+}
