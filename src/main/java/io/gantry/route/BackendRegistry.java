@@ -134,13 +134,16 @@ public final class BackendRegistry implements AutoCloseable {
     ProbeResult result = entry.backend().probe();
     listener.probed(entry.backend().name(), result.ready(), result.durationNanos());
     BackendHealth previous = entry.health();
+    // A failed probe keeps the models last seen: a backend too busy to answer its probe, or
+    // restarting, still serves them, and its clients should hear "unavailable" (503), not
+    // "no such model" (404). /v1/models lists ready backends only.
+    List<String> models =
+        result.ready() || result.models() != null && !result.models().isEmpty()
+            ? result.models()
+            : previous.models();
     entry.health(
         new BackendHealth(
-            result.ready(),
-            result.models(),
-            result.error(),
-            Instant.now(),
-            result.durationNanos()));
+            result.ready(), models, result.error(), Instant.now(), result.durationNanos()));
     if (previous.ready() != result.ready() || previous.checkedAt() == null) {
       if (result.ready()) {
         LOG.info(

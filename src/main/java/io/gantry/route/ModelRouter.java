@@ -110,8 +110,8 @@ public final class ModelRouter {
       if (entry.circuit().state() != CircuitBreaker.State.CLOSED) {
         anyOpen = true;
         untilTrial = Math.min(untilTrial, entry.circuit().nanosUntilTrial());
-      } else if (entry.health().ready() || entry.configuredModels().contains(target)) {
-        down.add(entry);
+      } else {
+        down.add(entry); // ready, configured for it, or served it when last seen ready
       }
     }
     Choice fallenDown = down.isEmpty() ? null : choose(down, hints, true);
@@ -164,8 +164,7 @@ public final class ModelRouter {
   /** Whether a ready or configured backend serves the model (then probing again will not help). */
   private boolean servedAnywhere(String target) {
     for (RegisteredBackend entry : registry.backends()) {
-      if (serves(entry, target)
-          && (entry.health().ready() || entry.configuredModels().contains(target))) {
+      if (serves(entry, target)) {
         return true;
       }
     }

@@ -186,6 +186,33 @@ class PoolsAndBreakersTest {
   }
 
   @Test
+  void aDiscoveredModelWhoseBackendStopsAnsweringIsUnavailableNotUnknown() throws Exception {
+    Simulator flaky =
+        Simulator.start(
+            SimulatorOptions.defaults(SimDialect.OPENAI).withModels(List.of("discovered")));
+    try {
+      // No configured models: the backend's models are known only from its probes.
+      start(List.of(replica("flaky", flaky.baseUrl() + "/v1", List.of())), Map.of());
+      await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> chat("discovered", "hi").statusCode() == 200);
+      flaky.close();
+      await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> RawHttp.get(gantry.baseUrl() + "/readyz").statusCode() == 503);
+      HttpResponse<byte[]> answer = chat("discovered", "anyone there?");
+      // A busy or restarting backend that misses a probe still serves its models: 503, not 404.
+      assertThat(answer.statusCode()).isEqualTo(503);
+      assertThat(new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8))
+          .contains("\"backend_unavailable\"");
+      assertThat(new String(RawHttp.get(gantry.baseUrl() + "/v1/models").body()))
+          .doesNotContain("discovered");
+    } finally {
+      flaky.close();
+    }
+  }
+
+  @Test
   void aReplicaThatIsDownIsSkipped() throws Exception {
     start(
         List.of(
