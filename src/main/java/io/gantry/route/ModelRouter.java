@@ -60,11 +60,6 @@ public final class ModelRouter {
     return sticky;
   }
 
-  /** The model an alias names (the name itself when it is not an alias). */
-  public String target(String requested) {
-    return aliases.getOrDefault(requested, requested);
-  }
-
   /** Routes with no session and no way to cancel a wait; the caller must close the route. */
   public Route resolve(String requested) {
     return resolve(requested, RouteHints.NONE);

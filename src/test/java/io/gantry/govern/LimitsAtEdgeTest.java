@@ -115,6 +115,25 @@ class LimitsAtEdgeTest {
   }
 
   @Test
+  void requestsForAnUnknownModelDoNotUseUpTheRateLimit() {
+    String key = createKey("{\"name\":\"typo\",\"rpm\":2}").path("key").asText();
+    for (int i = 0; i < 5; i++) {
+      AdminHttp.Reply missing =
+          send(
+              "POST",
+              base + "/v1/chat/completions",
+              "{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+              "Authorization",
+              bearer(key));
+      assertThat(missing.status()).isEqualTo(404);
+    }
+    // Both requests of the minute are still there for the real model.
+    assertThat(chat(key, "").status()).isEqualTo(200);
+    assertThat(chat(key, "").status()).isEqualTo(200);
+    assertThat(chat(key, "").status()).isEqualTo(429);
+  }
+
+  @Test
   void aTokenBudgetRunsOutAndTheNextRequestIsRefused() {
     JsonNode created =
         createKey("{\"name\":\"budget\",\"budget\":{\"tokens\":60,\"period\":\"day\"}}");

@@ -53,15 +53,15 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     boolean stream = body.path("stream").asBoolean(false);
     exchange.record().model(requested);
     exchange.record().stream(stream);
-    // Access and rate limits before a slot is taken: a refused request never waits in a queue.
-    String target = router.target(requested);
-    exchange.admitModel(requested, target, () -> estimate(body, target));
     // Watched from the start, so a client that hangs up while queued for a slot leaves the queue.
     UpstreamMeta meta = exchange.upstreamMeta();
     exchange.abortUpstreamOnHangUp(meta);
-    Route route =
-        router.resolve(
-            requested, RouteHints.of(exchange.header("x-session-id"), meta.cancellation()));
+    // Choose first (an unknown model is a 404 that costs no rate limit), then check access and
+    // limits, and only then take a slot: a refused request never waits in a backend's queue.
+    RouteHints hints = RouteHints.of(exchange.header("x-session-id"), meta.cancellation());
+    Route chosen = router.resolve(requested, hints.withoutLease());
+    exchange.admitModel(requested, chosen.model(), () -> estimate(body, chosen.model()));
+    Route route = router.lease(chosen, hints);
     exchange.closeAtEnd(route);
     exchange.record().backend(route.backend().name());
     exchange.routedTo(route.model(), route.fallback());

@@ -49,13 +49,12 @@ public final class EmbeddingsEndpoint implements Endpoint {
     exchange.checkRequestLimits(body, "input");
     String requested = model.asText();
     exchange.record().model(requested);
-    exchange.admitModel(
-        requested, router.target(requested), () -> Json.text(input).length() / 4 + 1);
     exchange.abortUpstreamOnHangUp(exchange.upstreamMeta());
-    Route route =
-        router.resolve(
-            requested,
-            RouteHints.of(exchange.header("x-session-id"), exchange.upstreamMeta().cancellation()));
+    RouteHints hints =
+        RouteHints.of(exchange.header("x-session-id"), exchange.upstreamMeta().cancellation());
+    Route chosen = router.resolve(requested, hints.withoutLease());
+    exchange.admitModel(requested, chosen.model(), () -> Json.text(input).length() / 4 + 1);
+    Route route = router.lease(chosen, hints);
     exchange.closeAtEnd(route);
     exchange.record().backend(route.backend().name());
     exchange.routedTo(route.model(), route.fallback());

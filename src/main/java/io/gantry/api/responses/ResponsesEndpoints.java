@@ -112,10 +112,17 @@ public final class ResponsesEndpoints implements AutoCloseable {
       // its place in a backend's queue while it waits for a slot.
       exchange.abortUpstreamOnHangUp(meta);
     }
-    PreparedResponse p = prepare(body, meta, exchange.header("x-session-id"));
+    PreparedResponse chosen = prepare(body, meta, exchange.header("x-session-id"));
+    ResponseRequest request = chosen.request();
+    // Access and limits before a slot is taken: a refused request never waits in a queue.
+    exchange.admitModel(
+        request.model(), chosen.route().model(), () -> InputTokenEstimate.of(chosen.turn()));
+    PreparedResponse p =
+        request.background()
+            ? chosen // the job takes its slot when a worker runs it
+            : chosen.withRoute(
+                router.lease(chosen.route(), RouteHints.of(chosen.session(), meta.cancellation())));
     exchange.closeAtEnd(p.route());
-    ResponseRequest request = p.request();
-    exchange.admitModel(request.model(), p.route().model(), () -> InputTokenEstimate.of(p.turn()));
     exchange.created(p.id(), "response");
     if (exchange.record().session() == null) {
       // Sticky routing already walked the response chain for it.
@@ -179,8 +186,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
     String session =
         sessionHeader != null || !router.sticky() ? sessionHeader : session(request, id);
     RouteHints hints = RouteHints.of(session, meta.cancellation());
-    Route route =
-        router.resolve(request.model(), request.background() ? hints.withoutLease() : hints);
+    // Only a choice: the caller leases a slot once access and limits have let the request in.
+    Route route = router.resolve(request.model(), hints.withoutLease());
     try {
       Turn turn = turn(request, route.model(), files.forModel(route.backend(), route.model()));
       return new PreparedResponse(
