@@ -179,6 +179,10 @@ public final class GatewayServer implements AutoCloseable {
           record.fail(ErrorKind.CLIENT_DISCONNECTED);
           return; // the finally below closes the connection of a client seen hanging up
         }
+        if (failure instanceof io.gantry.route.ModelNotFoundException missing) {
+          // A key learns only of the models it may use.
+          failure = missing.onlyListing(exchange::allowsModel);
+        }
         ApiException error = ErrorMapper.map(failure, requestId);
         record.fail(error.kind());
         if (!exchange.started()) {

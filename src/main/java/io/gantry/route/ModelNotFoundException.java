@@ -20,4 +20,9 @@ public final class ModelNotFoundException extends RuntimeException {
   public List<String> available() {
     return available;
   }
+
+  /** The same failure listing only the models {@code visible} accepts (a key's allowed models). */
+  public ModelNotFoundException onlyListing(java.util.function.Predicate<String> visible) {
+    return new ModelNotFoundException(model, available.stream().filter(visible).toList());
+  }
 }

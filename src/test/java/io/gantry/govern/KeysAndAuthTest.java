@@ -182,6 +182,18 @@ class KeysAndAuthTest {
             bearer(secret));
     assertThat(resp.status()).isEqualTo(403);
     assertThat(resp.json().path("error").path("code").asText()).isEqualTo("model_not_allowed");
+    // A 404 for a model nobody serves lists only the models this key may use.
+    AdminHttp.Reply unknown =
+        send(
+            "POST",
+            base + "/v1/chat/completions",
+            "{\"model\":\"m-nowhere\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "Authorization",
+            bearer(secret));
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.json().path("error").path("message").asText())
+        .contains("m-allowed")
+        .doesNotContain("m-forbidden");
   }
 
   @Test
