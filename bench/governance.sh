@@ -49,7 +49,9 @@ pid_of[redis-server]=$!
   >"$work/sim.log" 2>&1 & pids+=($!)
 serve() { # port data-dir [VAR=value ...]
   local port="$1" data="$2"; shift 2
-  env "$@" "$java_bin" -jar "$work/gantry.jar" serve --host 127.0.0.1 --port "$port" --no-discovery \
+  # Through the launcher, so each gateway runs with its default JVM flags (or GANTRY_JAVA_OPTS).
+  env "$@" GANTRY_JAR="$work/gantry.jar" JAVA_HOME="$(dirname "$(dirname "$java_bin")")" \
+    "$root/gantry" serve --host 127.0.0.1 --port "$port" --no-discovery \
     --data-dir "$work/$data" --backend "openai=http://127.0.0.1:$sim/v1" \
     >"$work/$data.log" 2>"$work/$data.err" &
   pids+=($!)
@@ -148,6 +150,7 @@ mkdir -p "$here/results"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "- machine: $(nproc) CPUs; wrk, the simulator, Redis and the three gateways share them; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- gateways: JVM flags $( [ -n "${GANTRY_JAVA_OPTS+set}" ] && echo "GANTRY_JAVA_OPTS=\"$GANTRY_JAVA_OPTS\"" || echo "of the launcher (./gantry) by default" )"
   echo "- wrk: $conns connections, 2 threads, ${seconds}s per run, $rounds interleaved rounds (rotating order), after 2 warm-up rounds"
   echo "- off: no keys; auth: a key without limits (auth + usage recording); memory / redis: a key with RPM + TPM + a monthly budget (never reached), checked and settled per request"
   echo

@@ -49,6 +49,12 @@ find_java() {
 }
 java="$(find_java)"
 
+# JVM flags Gantry runs with, for the reports.
+gantry_jvm_flags() {
+  if [ -n "${GANTRY_JAVA_OPTS+set}" ]; then echo "GANTRY_JAVA_OPTS=\"$GANTRY_JAVA_OPTS\""
+  else echo "launcher defaults ($(sed -n 's/^  default_java_opts="\(.*\)"$/\1/p' "$repo/gantry"))"; fi
+}
+
 # Builds the jar through the launcher and runs a private copy: a rebuild of the shared tree during
 # the run must not swap the jar under the benchmark.
 snapshot_jar() {
@@ -103,8 +109,8 @@ start_simulator() { # port [dialect] -> pid in $spawned
 start_gantry() { # jar port sim_port data_dir [extra serve args...] -> pid in $spawned
   local jar="$1" port="$2" sim_port="$3" data="$4"
   shift 4
-  # shellcheck disable=SC2086
-  "$java" ${GANTRY_JAVA_OPTS:-} -jar "$jar" serve --host 127.0.0.1 --port "$port" --no-discovery \
+  # Through the launcher, so Gantry runs with its default JVM flags (or GANTRY_JAVA_OPTS).
+  GANTRY_JAR="$jar" JAVA_HOME="$(dirname "$(dirname "$java")")" "$repo/gantry" serve --host 127.0.0.1 --port "$port" --no-discovery \
     --data-dir "$data" --backend "openai=http://127.0.0.1:$sim_port/v1" "$@" \
     >"$tmp/gantry-$port.log" 2>"$tmp/gantry-$port.err" &
   spawned=$!; pids+=("$spawned")

@@ -96,7 +96,7 @@ md="$tmp/load.md"
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit: $(git -C "$repo" rev-parse --short HEAD)$( [ -n "$(git -C "$repo" status --porcelain -- src/main 2>/dev/null)" ] && echo ' (src/main has uncommitted changes)')"
   echo "- machine: $(nproc) CPUs, client + Gantry + simulator on the same cores; open files limit $(ulimit -n)"
   echo "- each of $conns connections streams \`$prompt\` back to back for ${seconds}s (connections opened over ${ramp}s; streams begun during that ramp are not timed). TTFT = request written → first event with content; TTFC = → first event"
-  echo "- Gantry: default JVM flags${GANTRY_JAVA_OPTS:+ plus $GANTRY_JAVA_OPTS}; warm-up 200 connections × 10 s"
+  echo "- Gantry: JVM flags: $(gantry_jvm_flags); warm-up 200 connections × 10 s"
   echo
   echo "| round | target | streams ok | errors | TTFT p50 ms | TTFT p90 ms | TTFT p99 ms | TTFC p50 ms | peak concurrent | Gantry CPU s | Gantry RSS max MB | 1-min load after |"
   echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

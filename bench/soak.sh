@@ -84,7 +84,7 @@ md="$tmp/soak.md"
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit: $(git -C "$repo" rev-parse --short HEAD)$( [ -n "$(git -C "$repo" status --porcelain -- src/main 2>/dev/null)" ] && echo ' (src/main has uncommitted changes)')"
   echo "- machine: $(nproc) CPUs shared with the client and the simulator; load average at start / end: $load_start / $load_end"
   echo "- $workers client workers back to back; mix: chat blocking 20%, chat streaming 30%, Responses blocking 20%, streaming 20%, background 10% (polled to the end); 8–47 tokens at 2 ms per token; faults: \`sim:fail=500\`, \`sim:fail=cut-after:3\`, \`sim:fail=malformed-after:3\`; warm-up ${warmup}s of the same mix"
-  echo "- Gantry: default config (SQLite store), default JVM flags${GANTRY_JAVA_OPTS:+ plus $GANTRY_JAVA_OPTS}"
+  echo "- Gantry: default config (SQLite store), JVM flags: $(gantry_jvm_flags)"
   echo
   echo "| | value |"
   echo "|---|---|"

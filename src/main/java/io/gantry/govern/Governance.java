@@ -117,5 +117,7 @@ public final class Governance implements AutoCloseable {
     if (limiter != null) {
       limiter.close();
     }
+    // Pending usage rows go to the store before the caller closes the database.
+    usage.close();
   }
 }

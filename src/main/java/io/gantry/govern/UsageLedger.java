@@ -6,6 +6,7 @@ import io.gantry.core.Json;
 import io.gantry.govern.limits.BudgetSeed;
 import io.gantry.store.UsageRow;
 import io.gantry.store.UsageStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -16,21 +17,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Usage per key, tenant, model and UTC day in the store: written when a request ends, read for
- * {@code /admin/usage}, the CLI, and to seed budgets after a restart.
+ * Usage per key, tenant, model and UTC day in the store: recorded when a request ends (batched, see
+ * {@link UsageBatcher}), read for {@code /admin/usage}, the CLI, and to seed budgets after a
+ * restart. Every read first writes what is pending, so it sees all usage recorded before it.
  */
-public final class UsageLedger implements BudgetSeed {
+public final class UsageLedger implements BudgetSeed, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UsageLedger.class);
   private final UsageStore store;
+  private final UsageBatcher batcher;
 
   public UsageLedger(UsageStore store) {
+    this(store, UsageBatcher.INTERVAL, UsageBatcher.MAX_PENDING);
+  }
+
+  UsageLedger(UsageStore store, Duration flushInterval, int maxPending) {
     this.store = store;
+    this.batcher = new UsageBatcher(store, flushInterval, maxPending);
   }
 
   public void record(Principal principal, String model, long inputTokens, long outputTokens) {
     long day = dayStart(Instant.now());
     try {
-      store.add(
+      batcher.add(
           principal.keyId(),
           principal.tenant(),
           model == null ? "unknown" : model,
@@ -44,7 +52,19 @@ public final class UsageLedger implements BudgetSeed {
 
   @Override
   public long usedTokens(String keyId, String period, Instant periodStart) {
+    batcher.flush();
     return store.tokensSince(keyId, dayStart(periodStart));
+  }
+
+  /** Writes the pending usage now. */
+  public void flush() {
+    batcher.flush();
+  }
+
+  /** Writes what is pending and stops the background writer; before the store closes. */
+  @Override
+  public void close() {
+    batcher.close();
   }
 
   static long dayStart(Instant at) {
@@ -57,6 +77,7 @@ public final class UsageLedger implements BudgetSeed {
    */
   public ObjectNode report(String keyId, String tenant, String period) {
     String unit = period == null ? "day" : KeyFields.period(period);
+    batcher.flush();
     List<UsageRow> days = store.days(keyId, tenant, 0);
     Map<String, long[]> sums = new LinkedHashMap<>();
     Map<String, String[]> labels = new LinkedHashMap<>();

@@ -3,9 +3,10 @@ package io.gantry.store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
-/** Usage rows in plain JDBC; an upsert adds to the day's row in one statement. */
+/** Usage rows in plain JDBC; an upsert adds to the day's row, a batch of them per transaction. */
 public final class JdbcUsageStore implements UsageStore {
   private final Transactions tx;
 
@@ -16,6 +17,14 @@ public final class JdbcUsageStore implements UsageStore {
   @Override
   public void add(
       String keyId, String tenant, String model, long dayStart, long input, long output) {
+    addAll(List.of(new UsageRow(keyId, tenant, model, dayStart, 1, input, output)));
+  }
+
+  @Override
+  public void addAll(Collection<UsageRow> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
     tx.write(
         "record usage",
         c -> {
@@ -23,19 +32,23 @@ public final class JdbcUsageStore implements UsageStore {
               c.prepareStatement(
                   """
                   INSERT INTO key_usage (key_id, tenant, model, day_start, requests, input_tokens,
-                    output_tokens) VALUES (?, ?, ?, ?, 1, ?, ?)
+                    output_tokens) VALUES (?, ?, ?, ?, ?, ?, ?)
                   ON CONFLICT (key_id, model, day_start) DO UPDATE SET
-                    requests = key_usage.requests + 1,
+                    requests = key_usage.requests + excluded.requests,
                     input_tokens = key_usage.input_tokens + excluded.input_tokens,
                     output_tokens = key_usage.output_tokens + excluded.output_tokens\
                   """)) {
-            s.setString(1, keyId);
-            s.setString(2, tenant);
-            s.setString(3, model);
-            s.setLong(4, dayStart);
-            s.setLong(5, input);
-            s.setLong(6, output);
-            s.executeUpdate();
+            for (UsageRow row : rows) {
+              s.setString(1, row.keyId());
+              s.setString(2, row.tenant());
+              s.setString(3, row.model());
+              s.setLong(4, row.periodStart());
+              s.setLong(5, row.requests());
+              s.setLong(6, row.inputTokens());
+              s.setLong(7, row.outputTokens());
+              s.addBatch();
+            }
+            s.executeBatch();
           }
           return null;
         });

@@ -119,6 +119,19 @@ abstract class GovernanceStoreContract {
   }
 
   @Test
+  void aBatchOfSumsAddsToExistingRows() {
+    usage.add("key_a", "team", "m1", NOW, 10, 20);
+    usage.addAll(
+        List.of(
+            new UsageRow("key_a", "team", "m1", NOW, 3, 30, 60),
+            new UsageRow("key_a", "team", "m2", NOW, 2, 1, 1)));
+    assertThat(usage.days("key_a", null, 0))
+        .containsExactly(
+            new UsageRow("key_a", "team", "m1", NOW, 4, 40, 80),
+            new UsageRow("key_a", "team", "m2", NOW, 2, 1, 1));
+  }
+
+  @Test
   void ownersAreRecordedOnce() {
     assertThat(owners.any()).isFalse();
     assertThat(owners.tenantOf("resp_1")).isEmpty();
