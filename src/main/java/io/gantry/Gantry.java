@@ -146,17 +146,17 @@ public final class Gantry implements AutoCloseable {
         new QueueObserver() {
           @Override
           public void waiting(String backend, int delta) {
-            metrics.queueWaiting(backend, delta);
+            metrics.queues().queueWaiting(backend, delta);
           }
 
           @Override
           public void waited(String backend, long nanos) {
-            metrics.queueWaited(backend, nanos);
+            metrics.queues().queueWaited(backend, nanos);
           }
 
           @Override
           public void rejected(String backend, String reason) {
-            metrics.queueRejected(backend, reason);
+            metrics.queues().queueRejected(backend, reason);
           }
         });
     Tracing tracing =

@@ -40,92 +40,6 @@ public record GantryConfig(
     admin = admin == null ? new AdminConfig(null) : admin;
   }
 
-  /** A config with the default routing and without an admin token (the admin API is off). */
-  public GantryConfig(
-      ServerConfig server,
-      String dataDir,
-      List<BackendConfig> backends,
-      Map<String, String> aliases,
-      DiscoveryConfig discovery,
-      ResponsesConfig responses,
-      StoreConfig store,
-      FilesConfig files,
-      BackgroundConfig background,
-      ObserveConfig observe,
-      Map<String, List<String>> fallbacks,
-      LimitsConfig limits) {
-    this(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        files,
-        background,
-        observe,
-        fallbacks,
-        null,
-        limits,
-        null);
-  }
-
-  /** A config without limits (in-memory limiter, no request-size limits). */
-  public GantryConfig(
-      ServerConfig server,
-      String dataDir,
-      List<BackendConfig> backends,
-      Map<String, String> aliases,
-      DiscoveryConfig discovery,
-      ResponsesConfig responses,
-      StoreConfig store,
-      FilesConfig files,
-      BackgroundConfig background,
-      ObserveConfig observe,
-      Map<String, List<String>> fallbacks) {
-    this(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        files,
-        background,
-        observe,
-        fallbacks,
-        null);
-  }
-
-  /** A config without fallbacks. */
-  public GantryConfig(
-      ServerConfig server,
-      String dataDir,
-      List<BackendConfig> backends,
-      Map<String, String> aliases,
-      DiscoveryConfig discovery,
-      ResponsesConfig responses,
-      StoreConfig store,
-      FilesConfig files,
-      BackgroundConfig background,
-      ObserveConfig observe) {
-    this(
-        server,
-        dataDir,
-        backends,
-        aliases,
-        discovery,
-        responses,
-        store,
-        files,
-        background,
-        observe,
-        null,
-        null);
-  }
-
   private static Map<String, List<String>> copyFallbacks(Map<String, List<String>> in) {
     java.util.LinkedHashMap<String, List<String>> out = new java.util.LinkedHashMap<>();
     in.forEach((k, v) -> out.put(k, v == null ? List.of() : List.copyOf(v)));
@@ -133,7 +47,8 @@ public record GantryConfig(
   }
 
   public static GantryConfig defaults() {
-    return new GantryConfig(null, null, null, null, null, null, null, null, null, null);
+    return new GantryConfig(
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public GantryConfig withFallbacks(Map<String, List<String>> newFallbacks) {

@@ -130,27 +130,6 @@ public final class GantryMetrics {
           .help("Circuit breaker state per backend: 1 for the current state, 0 for the others")
           .labelNames("backend", "state")
           .register(registry);
-  final Gauge queueWaiting =
-      Gauge.builder()
-          .name("gantry_queue_waiting")
-          .help("Requests waiting for a concurrency slot, by the backend whose queue holds them")
-          .labelNames("backend")
-          .register(registry);
-  final Counter queueRejected =
-      Counter.builder()
-          .name("gantry_queue_rejected_total")
-          .help("Requests refused with backend_overloaded: queue full, or the wait timed out")
-          .labelNames("backend", "reason")
-          .register(registry);
-  final Histogram queueWait =
-      Histogram.builder()
-          .name("gantry_queue_wait_seconds")
-          .help("Time a request waited for a concurrency slot (0 when one was free)")
-          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
-          .classicOnly()
-          .classicUpperBounds(LlmBuckets.SECONDS)
-          .labelNames("backend")
-          .register(registry);
   final Counter sessions =
       Counter.builder()
           .name("gantry_sessions_total")
@@ -195,30 +174,10 @@ public final class GantryMetrics {
           .classicUpperBounds(LlmBuckets.OVERHEAD_SECONDS)
           .labelNames("surface")
           .register(registry);
-  final Counter rateLimited =
-      Counter.builder()
-          .name("gantry_rate_limited_total")
-          .help("Requests refused by a limit: rpm, tpm, budget, or unavailable (limiter down)")
-          .labelNames("reason")
-          .register(registry);
-  final Histogram rateLimiter =
-      Histogram.builder()
-          .name("gantry_rate_limiter_seconds")
-          .help("Time one admit decision took, by where the limits live (memory, redis)")
-          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
-          .classicOnly()
-          .classicUpperBounds(LlmBuckets.OVERHEAD_SECONDS)
-          .labelNames("store")
-          .register(registry);
-  final Counter rateLimiterErrors =
-      Counter.builder()
-          .name("gantry_rate_limiter_errors_total")
-          .help(
-              "Limiter calls that failed (Redis unreachable), by what the request got: allowed, refused")
-          .labelNames("outcome")
-          .register(registry);
 
   private final boolean enabled;
+  private final QueueMeters queues;
+  private final RateLimitMeters rateLimits;
 
   private record RouteKey(String surface, String model, String backend) {}
 
@@ -232,6 +191,8 @@ public final class GantryMetrics {
   /** {@code enabled} false records nothing (to measure what metrics cost; /metrics stays empty). */
   public GantryMetrics(boolean enabled) {
     this.enabled = enabled;
+    this.queues = new QueueMeters(registry, enabled);
+    this.rateLimits = new RateLimitMeters(registry, enabled);
     if (enabled) {
       JvmMetrics.builder().register(registry);
     }
@@ -365,27 +326,6 @@ public final class GantryMetrics {
     }
   }
 
-  /** Requests waiting on {@code backend}'s concurrency queue changed by {@code delta}. */
-  public void queueWaiting(String backend, int delta) {
-    if (enabled) {
-      queueWaiting.labelValues(backend).inc(delta);
-    }
-  }
-
-  /** A request got a concurrency slot after waiting {@code nanos}. */
-  public void queueWaited(String backend, long nanos) {
-    if (enabled) {
-      queueWait.labelValues(backend).observe(nanos / 1e9);
-    }
-  }
-
-  /** A request was refused with backend_overloaded ({@code full} or {@code timeout}). */
-  public void queueRejected(String backend, String reason) {
-    if (enabled) {
-      queueRejected.labelValues(backend, reason).inc();
-    }
-  }
-
   public void circuitOpened(String backend) {
     if (!enabled) {
       return;
@@ -451,27 +391,14 @@ public final class GantryMetrics {
     storeOperations.labelValues(op).observe(nanos / 1e9);
   }
 
-  /** A request refused by a limit; reason is rpm, tpm, budget or unavailable. */
-  public void rateLimited(String reason) {
-    if (!enabled) {
-      return;
-    }
-    rateLimited.labelValues(reason).inc();
+  /** The concurrency-queue meters (waiting, waited, refused). */
+  public QueueMeters queues() {
+    return queues;
   }
 
-  public void rateLimiterAdmit(String store, long nanos) {
-    if (!enabled) {
-      return;
-    }
-    rateLimiter.labelValues(store).observe(nanos / 1e9);
-  }
-
-  /** The limiter could not decide (Redis down); outcome is what the request got. */
-  public void rateLimiterError(String outcome) {
-    if (!enabled) {
-      return;
-    }
-    rateLimiterErrors.labelValues(outcome).inc();
+  /** The rate limiter's meters (refusals, decision time, failures). */
+  public RateLimitMeters rateLimits() {
+    return rateLimits;
   }
 
   static String statusClass(int status) {

@@ -100,6 +100,10 @@ public final class TestStack {
           null,
           null,
           null,
+          null,
+          null,
+          null,
+          null,
           null);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);

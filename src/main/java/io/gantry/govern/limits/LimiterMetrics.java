@@ -28,17 +28,17 @@ public interface LimiterMetrics {
     return new LimiterMetrics() {
       @Override
       public void refused(String reason) {
-        metrics.rateLimited(reason);
+        metrics.rateLimits().rateLimited(reason);
       }
 
       @Override
       public void admitTook(String store, long nanos) {
-        metrics.rateLimiterAdmit(store, nanos);
+        metrics.rateLimits().rateLimiterAdmit(store, nanos);
       }
 
       @Override
       public void failed(String outcome) {
-        metrics.rateLimiterError(outcome);
+        metrics.rateLimits().rateLimiterError(outcome);
       }
     };
   }
