@@ -1,5 +1,6 @@
 package io.gantry.govern;
 
+import static io.gantry.contract.OpenApiContract.assertValid;
 import static io.gantry.govern.AdminHttp.bearer;
 import static io.gantry.govern.AdminHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -131,6 +132,7 @@ class KeysAndAuthTest {
     AdminHttp.Reply missing =
         send("POST", base + "/v1/chat/completions", "{\"model\":\"m-allowed\",\"messages\":[]}");
     assertThat(missing.status()).isEqualTo(401);
+    assertValid("ErrorResponse", missing.json());
     assertThat(missing.json().path("error").path("type").asText())
         .isEqualTo("invalid_request_error");
     // The admin token is not a data-plane key, and a key is not the admin token.
@@ -181,6 +183,7 @@ class KeysAndAuthTest {
             "Authorization",
             bearer(secret));
     assertThat(resp.status()).isEqualTo(403);
+    assertValid("ErrorResponse", resp.json());
     assertThat(resp.json().path("error").path("code").asText()).isEqualTo("model_not_allowed");
     // A 404 for a model nobody serves lists only the models this key may use.
     AdminHttp.Reply unknown =
@@ -191,6 +194,7 @@ class KeysAndAuthTest {
             "Authorization",
             bearer(secret));
     assertThat(unknown.status()).isEqualTo(404);
+    assertValid("ErrorResponse", unknown.json());
     assertThat(unknown.json().path("error").path("message").asText())
         .contains("m-allowed")
         .doesNotContain("m-forbidden");

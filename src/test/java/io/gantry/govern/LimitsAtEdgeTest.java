@@ -1,5 +1,6 @@
 package io.gantry.govern;
 
+import static io.gantry.contract.OpenApiContract.assertValid;
 import static io.gantry.govern.AdminHttp.bearer;
 import static io.gantry.govern.AdminHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,6 +83,7 @@ class LimitsAtEdgeTest {
       }
     }
     assertThat(refused).as("a 429 within 100 requests at 60 rpm").isNotNull();
+    assertValid("ErrorResponse", refused.json());
     assertThat(refused.json().path("error").path("code").asText()).isEqualTo("rate_limit_exceeded");
     assertThat(refused.json().path("error").path("message").asText()).contains("try again in");
     assertThat(refused.header("x-ratelimit-limit-requests")).isEqualTo("60");
@@ -151,6 +153,7 @@ class LimitsAtEdgeTest {
     }
     assertThat(refused).as("the budget runs out within 40 requests").isNotNull();
     assertThat(passed).isPositive();
+    assertValid("ErrorResponse", refused.json());
     assertThat(refused.json().path("error").path("code").asText()).isEqualTo("insufficient_quota");
     assertThat(refused.header("retry-after")).isNotBlank();
     JsonNode usage =
@@ -241,6 +244,7 @@ class LimitsAtEdgeTest {
             "Authorization",
             bearer(key));
     assertThat(items.status()).isEqualTo(400);
+    assertValid("ErrorResponse", items.json());
     assertThat(items.json().path("error").path("param").asText()).isEqualTo("input");
     assertThat(items.json().path("error").path("message").asText())
         .contains("limits.max_input_items");
@@ -253,6 +257,7 @@ class LimitsAtEdgeTest {
             ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"a\"}},"
                 + "{\"type\":\"function\",\"function\":{\"name\":\"b\"}}]");
     assertThat(tools.status()).isEqualTo(400);
+    assertValid("ErrorResponse", tools.json());
     assertThat(tools.json().path("error").path("param").asText()).isEqualTo("tools");
     assertThat(chat(key, ",\"max_tokens\":500").status()).isEqualTo(200);
   }

@@ -1,5 +1,6 @@
 package io.gantry.route;
 
+import static io.gantry.contract.OpenApiContract.assertValid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -265,6 +266,8 @@ class LeasesAndQueuesTest {
     HttpResponse<byte[]> refused = chat("only-a", "one too many");
     long tookMs = (System.nanoTime() - start) / 1_000_000;
     assertThat(refused.statusCode()).isEqualTo(503);
+    assertValid(
+        "ErrorResponse", new String(refused.body(), java.nio.charset.StandardCharsets.UTF_8));
     assertThat(errorCode(refused)).isEqualTo("backend_overloaded");
     assertThat(refused.headers().firstValue("x-request-id")).isPresent();
     assertThat(Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow()))
@@ -294,6 +297,8 @@ class LeasesAndQueuesTest {
     HttpResponse<byte[]> refused = chat("only-a", "waits too long");
     long tookMs = (System.nanoTime() - start) / 1_000_000;
     assertThat(refused.statusCode()).isEqualTo(503);
+    assertValid(
+        "ErrorResponse", new String(refused.body(), java.nio.charset.StandardCharsets.UTF_8));
     assertThat(errorCode(refused)).isEqualTo("backend_overloaded");
     assertThat(refused.headers().firstValue("retry-after")).isPresent();
     assertThat(tookMs).isBetween(250L, 1800L);
