@@ -399,7 +399,11 @@ class FaultMatrixTest {
       restarting = Simulator.start(restarting.options().withPort(port));
       SurfaceCall.Outcome got = running.get(15, java.util.concurrent.TimeUnit.SECONDS);
       if (!got.success()) {
-        assertThat(got.code()).as("%s", got).isIn("upstream_interrupted", "backend_unavailable");
+        // A retry can land in the backlog of the process that is shutting down, which accepts the
+        // connection and never answers: then the first-token limit ends it.
+        assertThat(got.code())
+            .as("%s", got)
+            .isIn("upstream_interrupted", "backend_unavailable", "upstream_first_token_timeout");
       }
       if (surface.responses()) {
         assertThat(SurfaceCall.storedStatus(patient.baseUrl(), got.responseId()))
