@@ -9,7 +9,7 @@
 #   BENCH_BASELINE_JAR=/path/gantry.jar bench/streaming.sh
 #
 # Knobs: BENCH_SECONDS (10), BENCH_ROUNDS (2), BENCH_CONNS (50), BENCH_TOKENS ("50 200"),
-# BENCH_TTFC_REQUESTS (200), BENCH_KEEP_TMP (0).
+# BENCH_TTFC_REQUESTS (200), BENCH_WARMUP_MIN (40), BENCH_WARMUP_MAX (150), BENCH_KEEP_TMP (0).
 # Results: bench/results/streaming.md (and streaming-raw.log).
 set -euo pipefail
 bench_name=streaming
@@ -103,7 +103,32 @@ run() { # target tokens seconds record(0|1)
 declare -A DUR
 
 load_start="$(load_now)"
-log "warming up (JIT): 2 rounds of 5 s per target and stream length; load $load_start"
+# A JVM on two shared cores takes 40-90 s of this load before its JIT settles (measured: events per
+# CPU-second rose from 39k to 200k+ over the first minute), so each Java target is warmed until two
+# windows in a row agree within 10% (at least BENCH_WARMUP_MIN s, at most BENCH_WARMUP_MAX s).
+warm_min="${BENCH_WARMUP_MIN:-40}"
+warm_max="${BENCH_WARMUP_MAX:-150}"
+first_tokens="${token_counts%% *}"
+for target in "${targets[@]}"; do
+  case "$target" in gantry*) ;; *) continue ;; esac
+  log "warming $target until steady (${warm_min}-${warm_max} s)"
+  prev=0; waited=0
+  while [ "$waited" -lt "$warm_max" ]; do
+    c0="$(cpu_seconds "${pid_of[$target]}")"
+    wout="$(wrk -t2 -c"$conns" -d5s --timeout 20s -s "$tmp/stream$first_tokens.lua" \
+      "http://127.0.0.1:${port[$target]}" 2>&1)" || die "wrk failed against $target: $wout"
+    c1="$(cpu_seconds "${pid_of[$target]}")"
+    waited=$((waited + 5))
+    wreq="$(grep '^BENCH ' <<<"$wout" | sed 's/.*requests=\([0-9]*\).*/\1/')"
+    now="$(awk -v r="$wreq" -v t="$first_tokens" -v a="$c0" -v b="$c1" 'BEGIN{ if (b > a) printf "%.0f", r * (t + 3) / (b - a); else print 0 }')"
+    log "  $target: $now events per CPU-second after ${waited}s"
+    if [ "$waited" -ge "$warm_min" ] && awk -v a="$prev" -v b="$now" 'BEGIN{ exit !(a > 0 && b > 0 && (a > b ? a / b : b / a) <= 1.10) }'; then
+      break
+    fi
+    prev="$now"
+  done
+done
+log "warming up: 2 rounds of 5 s per target and stream length; load $(load_now)"
 for w in 1 2; do
   for t in $token_counts; do
     for target in "${targets[@]}"; do run "$target" "$t" 5 0; done
@@ -145,7 +170,7 @@ md="$tmp/streaming.md"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit: $(git -C "$repo" rev-parse --short HEAD)$( [ -n "$(git -C "$repo" status --porcelain -- src/main 2>/dev/null)" ] && echo ' (src/main has uncommitted changes)')$( [ -n "$base_jar" ] && echo "; gantry-base: $base_label")"
   echo "- machine: $(nproc) CPUs; wrk, the proxies and the simulator share them. Load average at start / end: $load_start / $load_end"
-  echo "- wrk -t2 -c$conns, ${rounds} rounds of ${seconds}s per target and stream length, targets interleaved (rotating order), after 2 warm-up rounds of 5 s"
+  echo "- wrk -t2 -c$conns, ${rounds} rounds of ${seconds}s per target and stream length, targets interleaved (rotating order), after warming each Gantry until two 5 s windows agree within 10% (${warm_min}-${warm_max} s) and 2 warm-up rounds of 5 s for every target"
   echo "- events = role chunk + one per token + finish chunk + [DONE]; proxy CPU = user+system of the proxy process (nginx: master and workers) from /proc during its runs"
   echo
   echo "| tokens/stream | target | events/s | proxy CPU s | events per proxy CPU-second | vs nginx | errors | 1-min load during runs |"

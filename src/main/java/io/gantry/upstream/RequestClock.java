@@ -109,8 +109,9 @@ final class RequestClock {
     return firstToken;
   }
 
-  void readStarts() {
-    waitingSinceNanos = System.nanoTime();
+  /** A read begins at {@code nanos} (System.nanoTime(), which the caller has just read). */
+  void readStarts(long nanos) {
+    waitingSinceNanos = nanos;
   }
 
   void readEnds() {
@@ -208,11 +209,13 @@ final class RequestClock {
     private Watchdog() {}
 
     static void watch(RequestClock clock) {
+      // Waking the thread only when it may be in its long idle park (see ClientWatch.Poller).
+      boolean wasEmpty = CLOCKS.isEmpty();
       CLOCKS.add(clock);
       Thread t = thread;
       if (t == null) {
         start();
-      } else {
+      } else if (wasEmpty) {
         java.util.concurrent.locks.LockSupport.unpark(t);
       }
     }

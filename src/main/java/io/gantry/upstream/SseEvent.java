@@ -3,20 +3,81 @@ package io.gantry.upstream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One server-sent event as it arrived.
- *
- * @param raw the exact bytes of the event, including its terminating blank line, for relaying
- * @param data the joined {@code data:} lines, or null when the event had none (a comment ping)
- * @param event the {@code event:} name, or null
- * @param complete false when the stream ended before the event's blank line
+ * One server-sent event as it arrived: its exact bytes ({@link #raw()}, including the terminating
+ * blank line, for relaying), its joined {@code data:} lines ({@link #data()}, null for a comment
+ * ping), its {@code event:} name (or null), and whether its blank line arrived ({@link
+ * #complete()}). A relay that only needs the bytes never pays for the data as a string: a
+ * single-line data field is decoded when first asked for.
  */
-public record SseEvent(byte[] raw, String data, String event, boolean complete) {
+public final class SseEvent {
+  private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+  private final byte[] raw;
+  private final String event;
+  private final boolean complete;
+  private final int dataStart;
+  private final int dataEnd;
+  private String data;
+
+  /** An event whose data, if any, is the single line {@code raw[dataStart, dataEnd)}. */
+  SseEvent(byte[] raw, int dataStart, int dataEnd, String event, boolean complete) {
+    this.raw = raw;
+    this.dataStart = dataStart;
+    this.dataEnd = dataEnd;
+    this.event = event;
+    this.complete = complete;
+  }
+
+  /** An event with data joined from several lines (or none: {@code data} null). */
+  public SseEvent(byte[] raw, String data, String event, boolean complete) {
+    this(raw, -1, -1, event, complete);
+    this.data = data;
+  }
+
+  public byte[] raw() {
+    return raw;
+  }
+
+  public String data() {
+    if (data == null && dataStart >= 0) {
+      data = new String(raw, dataStart, dataEnd - dataStart, StandardCharsets.UTF_8);
+    }
+    return data;
+  }
+
+  /** Whether the data is one line inside {@link #raw()}, at {@link #dataStart()}. */
+  public boolean hasDataSpan() {
+    return dataStart >= 0;
+  }
+
+  public int dataStart() {
+    return dataStart;
+  }
+
+  public int dataEnd() {
+    return dataEnd;
+  }
+
+  public boolean hasData() {
+    return dataStart >= 0 || data != null;
+  }
+
+  public String event() {
+    return event;
+  }
+
+  public boolean complete() {
+    return complete;
+  }
 
   public boolean isComment() {
-    return data == null && event == null;
+    return !hasData() && event == null;
   }
 
   public boolean isDone() {
+    if (dataStart >= 0) {
+      return java.util.Arrays.equals(raw, dataStart, dataEnd, DONE, 0, DONE.length);
+    }
     return "[DONE]".equals(data);
   }
 

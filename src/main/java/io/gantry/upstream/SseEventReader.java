@@ -29,6 +29,10 @@ public final class SseEventReader {
   private int length;
   private String data;
   private String name;
+  // The one data line's place in the event, decoded only when asked; dataLines counts lines seen.
+  private int dataStart;
+  private int dataEnd;
+  private int dataLines;
 
   public SseEventReader(InputStream in) {
     this.in = in;
@@ -39,6 +43,7 @@ public final class SseEventReader {
     length = 0;
     data = null;
     name = null;
+    dataLines = 0;
     while (true) {
       int lineStart = length;
       boolean complete = readLine();
@@ -54,14 +59,14 @@ public final class SseEventReader {
           return null;
         }
         field(lineStart, lineEnd);
-        return new SseEvent(Arrays.copyOf(event, length), data, name, false);
+        return event(false);
       }
       if (lineEnd == lineStart) {
-        if (data == null && name == null && onlyBlankLines()) {
+        if (dataLines == 0 && name == null && onlyBlankLines()) {
           length = 0; // stray blank lines between events are not an event
           continue;
         }
-        return new SseEvent(Arrays.copyOf(event, length), data, name, true);
+        return event(true);
       }
       if (!isSseLine(lineStart, lineEnd)) {
         throw new BrokenFramingException(
@@ -104,6 +109,14 @@ public final class SseEventReader {
     }
   }
 
+  private SseEvent event(boolean complete) {
+    byte[] raw = Arrays.copyOf(event, length);
+    if (dataLines == 1) {
+      return new SseEvent(raw, dataStart, dataEnd, name, complete);
+    }
+    return new SseEvent(raw, data, name, complete);
+  }
+
   /** Takes in a {@code data:} or {@code event:} line; other fields and comments only travel. */
   private void field(int start, int end) {
     if (startsWith(start, end, DATA_FIELD)) {
@@ -111,8 +124,15 @@ public final class SseEventReader {
       if (from < end && event[from] == ' ') {
         from++;
       }
-      String value = new String(event, from, end - from, StandardCharsets.UTF_8);
-      data = data == null ? value : data + "\n" + value;
+      if (++dataLines == 1) {
+        dataStart = from;
+        dataEnd = end;
+        return;
+      }
+      if (dataLines == 2) {
+        data = new String(event, dataStart, dataEnd - dataStart, StandardCharsets.UTF_8);
+      }
+      data = data + "\n" + new String(event, from, end - from, StandardCharsets.UTF_8);
     } else if (startsWith(start, end, EVENT_FIELD)) {
       int from = start + EVENT_FIELD.length;
       name = new String(event, from, end - from, StandardCharsets.UTF_8).strip();

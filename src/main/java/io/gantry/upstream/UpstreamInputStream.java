@@ -16,6 +16,11 @@ final class UpstreamInputStream extends FilterInputStream {
   private final RequestClock clock;
   private final java.util.function.Consumer<IOException> failures;
   private final java.util.function.IntSupplier received;
+  // Helidon allocates a fresh buffer of the asked size for every read; a stream of small events
+  // read with a 16 KB array zeroed 16 KB per event. Asking for about twice the last read keeps
+  // small events cheap and still grows to whole arrays for bulk bodies.
+  private int ask = MIN_ASK;
+  private static final int MIN_ASK = 1024;
 
   /**
    * {@code wait} (may be null) gets the time spent blocked reading: waiting on the backend; {@code
@@ -46,7 +51,7 @@ final class UpstreamInputStream extends FilterInputStream {
   public int read() throws IOException {
     long start = System.nanoTime();
     if (clock != null) {
-      clock.readStarts();
+      clock.readStarts(start);
     }
     try {
       return super.read();
@@ -63,10 +68,12 @@ final class UpstreamInputStream extends FilterInputStream {
   public int read(byte[] b, int off, int len) throws IOException {
     long start = System.nanoTime();
     if (clock != null) {
-      clock.readStarts();
+      clock.readStarts(start);
     }
     try {
-      return super.read(b, off, len);
+      int read = super.read(b, off, Math.min(len, ask));
+      ask = read <= 0 ? MIN_ASK : Math.max(MIN_ASK, Math.min(read * 2, 1 << 20));
+      return read;
     } catch (IOException e) {
       throw timedOut(e);
     } catch (RuntimeException e) {

@@ -84,6 +84,8 @@ final class ChatRelay {
     OutputStream out = exchange.openStream(200, upstream.contentType());
     SseEventReader reader = new SseEventReader(upstream.body());
     ChatChunkParser tap = new ChatChunkParser();
+    TokenEventTemplate template = new TokenEventTemplate();
+    boolean capturesContent = exchange.record().capturesContent();
     boolean sawFailure = false;
     boolean sawOutput = false;
     while (true) {
@@ -109,8 +111,10 @@ final class ChatRelay {
         }
         return;
       }
-      if (event.data() != null && !event.isDone()) {
-        if (!tapEvent(exchange, tap, event.data())) {
+      if (event.hasData() && !event.isDone()) {
+        if (sawOutput && !capturesContent && fitsTemplate(template, event)) {
+          exchange.record().observe(FIRST_TOKEN); // one more token, same shape as the last
+        } else if (!tapEvent(exchange, tap, event, template)) {
           endWithError(
               exchange,
               out,
@@ -122,12 +126,14 @@ final class ChatRelay {
                           "an event's data is not a JSON object",
                           null))));
           return;
-        }
-        sawFailure |= exchange.record().errorKind() != null;
-        if (!sawOutput && carriesOutput(event.data())) {
-          // The first token: from now on the backend's idle limit applies, not time to first token.
-          sawOutput = true;
-          upstream.firstToken();
+        } else {
+          sawFailure |= exchange.record().errorKind() != null;
+          if (!sawOutput && carriesOutput(event.data())) {
+            // The first token: from now on the backend's idle limit applies, not time to first
+            // token.
+            sawOutput = true;
+            upstream.firstToken();
+          }
         }
       }
       out.write(event.raw());
@@ -143,14 +149,21 @@ final class ChatRelay {
     }
   }
 
+  private static boolean fitsTemplate(TokenEventTemplate template, SseEvent event) {
+    return event.hasDataSpan() && template.matches(event.raw(), event.dataStart(), event.dataEnd());
+  }
+
   /**
    * Feeds one event to the access record. Most events carry one token of text: those are only
-   * checked to be a JSON object (what a client must be able to parse); events that may carry tool
-   * calls, usage, a finish reason or an error are parsed into deltas.
+   * checked to be a JSON object (what a client must be able to parse) and become the template later
+   * tokens are matched against; events that may carry tool calls, usage, a finish reason or an
+   * error are parsed into deltas.
    *
    * @return false when the event is not a JSON object
    */
-  private static boolean tapEvent(Exchange exchange, ChatChunkParser tap, String data) {
+  private static boolean tapEvent(
+      Exchange exchange, ChatChunkParser tap, SseEvent event, TokenEventTemplate template) {
+    String data = event.data();
     boolean interesting =
         exchange.record().capturesContent()
             || data.contains("\"tool_calls\"")
@@ -158,7 +171,14 @@ final class ChatRelay {
             || data.contains("\"error\"")
             || data.contains("\"finish_reason\":\"");
     if (!interesting) {
-      if (!JsonObjectCheck.isObject(data)) {
+      if (event.hasDataSpan()) {
+        JsonObjectCheck check =
+            JsonObjectCheck.check(event.raw(), event.dataStart(), event.dataEnd());
+        if (check == null) {
+          return false;
+        }
+        template.learn(event.raw(), event.dataStart(), event.dataEnd(), check);
+      } else if (!JsonObjectCheck.isObject(data)) {
         return false;
       }
       exchange.record().observe(FIRST_TOKEN);

@@ -1,37 +1,80 @@
 package io.gantry.api.chat;
 
 /**
- * Whether text is exactly one well-formed JSON object (RFC 8259, as strict as Jackson's defaults:
- * no comments, no unescaped control characters, no leading zeros). The relay asks this of every
- * streamed event, so it walks the characters once without a parser, a token or an allocation.
+ * Whether UTF-8 text is exactly one well-formed JSON object (RFC 8259, as strict as Jackson's
+ * defaults: no comments, no unescaped control characters, no leading zeros). The relay asks this of
+ * streamed events, so it walks the bytes once without a parser, a token or a string. It also notes
+ * where the first text value sits (a string under {@code content}, {@code reasoning_content} or
+ * {@code reasoning}): the one part of a token event that changes from token to token.
  */
 final class JsonObjectCheck {
   private static final int MAX_DEPTH = 1000;
+  private static final byte[][] TEXT_KEYS = {
+    bytes("content"), bytes("reasoning_content"), bytes("reasoning")
+  };
 
-  private final String s;
+  private final byte[] s;
+  private final int end;
   private int i;
+  private boolean textKeyBefore;
+  private int textStart = -1;
+  private int textEnd = -1;
 
-  private JsonObjectCheck(String s) {
+  private JsonObjectCheck(byte[] s, int from, int to) {
     this.s = s;
+    this.i = from;
+    this.end = to;
   }
 
   static boolean isObject(String text) {
-    JsonObjectCheck check = new JsonObjectCheck(text);
+    byte[] utf8 = bytes(text);
+    return check(utf8, 0, utf8.length) != null;
+  }
+
+  /**
+   * Checks {@code s[from, to)}; null when it is not one JSON object, else the check, which tells
+   * where the object's text value is ({@link #textStart()}, or -1 when it has none).
+   */
+  static JsonObjectCheck check(byte[] s, int from, int to) {
+    JsonObjectCheck check = new JsonObjectCheck(s, from, to);
     check.space();
     if (!check.at('{') || !check.value()) {
-      return false;
+      return null;
     }
     check.space();
-    return check.i == text.length();
+    return check.i == to ? check : null;
+  }
+
+  /** Index of the opening quote of the first text value, or -1. */
+  int textStart() {
+    return textStart;
+  }
+
+  /** Index just past the closing quote of the first text value, or -1. */
+  int textEnd() {
+    return textEnd;
+  }
+
+  /**
+   * Whether {@code s[from, to)} is the inside of a JSON string (between its quotes): no unescaped
+   * quote, no control character, only valid escapes.
+   */
+  static boolean isStringBody(byte[] s, int from, int to) {
+    JsonObjectCheck check = new JsonObjectCheck(s, from, to);
+    return check.stringBody(false);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private boolean at(char c) {
-    return i < s.length() && s.charAt(i) == c;
+    return i < end && s[i] == c;
   }
 
   private void space() {
-    while (i < s.length()) {
-      char c = s.charAt(i);
+    while (i < end) {
+      byte c = s[i];
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
         return;
       }
@@ -46,10 +89,12 @@ final class JsonObjectCheck {
     int depth = 0;
     while (true) {
       space();
-      if (i >= s.length()) {
+      if (i >= end) {
         return false;
       }
-      char c = s.charAt(i);
+      char c = (char) s[i];
+      boolean textValue = textKeyBefore;
+      textKeyBefore = false;
       if (c == '{' || c == '[') {
         if (depth == MAX_DEPTH) {
           return false;
@@ -69,8 +114,15 @@ final class JsonObjectCheck {
         } else {
           continue;
         }
-      } else if (!scalar()) {
-        return false;
+      } else {
+        int start = i;
+        if (!scalar()) {
+          return false;
+        }
+        if (textValue && c == '"' && textStart < 0) {
+          textStart = start;
+          textEnd = i;
+        }
       }
       // After a complete value: close containers or move to the next element.
       while (true) {
@@ -101,9 +153,11 @@ final class JsonObjectCheck {
   /** A member's {@code "name" :}; its value follows. */
   private boolean member() {
     space();
+    int start = i;
     if (!at('"') || !string()) {
       return false;
     }
+    textKeyBefore = isTextKey(start + 1, i - 1);
     space();
     if (!at(':')) {
       return false;
@@ -112,8 +166,17 @@ final class JsonObjectCheck {
     return true;
   }
 
+  private boolean isTextKey(int from, int to) {
+    for (byte[] key : TEXT_KEYS) {
+      if (java.util.Arrays.equals(s, from, to, key, 0, key.length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private boolean scalar() {
-    char c = s.charAt(i);
+    char c = (char) s[i];
     if (c == '"') {
       return string();
     }
@@ -124,41 +187,54 @@ final class JsonObjectCheck {
   }
 
   private boolean literal(String word) {
-    if (s.startsWith(word, i)) {
-      i += word.length();
-      return true;
+    if (end - i < word.length()) {
+      return false;
     }
-    return false;
+    for (int k = 0; k < word.length(); k++) {
+      if (s[i + k] != word.charAt(k)) {
+        return false;
+      }
+    }
+    i += word.length();
+    return true;
   }
 
   private boolean string() {
     i++; // the opening quote
-    while (i < s.length()) {
-      char c = s.charAt(i++);
+    return stringBody(true);
+  }
+
+  /** Walks a string's inside; {@code quoted}: it ends at its closing quote, else at {@code end}. */
+  private boolean stringBody(boolean quoted) {
+    while (i < end) {
+      int c = s[i++]; // bytes of multi-byte UTF-8 characters are negative: never special
       if (c == '"') {
-        return true;
+        return quoted;
       }
-      if (c < 0x20) {
+      if (c >= 0 && c < 0x20) {
         return false;
       }
       if (c == '\\') {
-        if (i >= s.length()) {
+        if (i >= end) {
           return false;
         }
-        char e = s.charAt(i++);
+        int e = s[i++];
         if (e == 'u') {
           for (int k = 0; k < 4; k++) {
-            if (i >= s.length() || "0123456789abcdefABCDEF".indexOf(s.charAt(i++)) < 0) {
+            if (i >= end || HEX.indexOf(s[i++]) < 0) {
               return false;
             }
           }
-        } else if ("\"\\/bfnrt".indexOf(e) < 0) {
+        } else if (ESCAPES.indexOf(e) < 0) {
           return false;
         }
       }
     }
-    return false;
+    return !quoted;
   }
+
+  private static final String HEX = "0123456789abcdefABCDEF";
+  private static final String ESCAPES = "\"\\/bfnrt";
 
   private boolean number() {
     if (at('-')) {
@@ -189,7 +265,7 @@ final class JsonObjectCheck {
 
   private boolean digits() {
     int start = i;
-    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+    while (i < end && s[i] >= '0' && s[i] <= '9') {
       i++;
     }
     return i > start;
