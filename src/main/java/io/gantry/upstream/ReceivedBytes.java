@@ -61,6 +61,26 @@ final class ReceivedBytes {
     }
   }
 
+  /**
+   * The HTTP/1.1 body stream (chunked or content-length) beneath {@code response}'s entity stream,
+   * or null when the body is content-encoded or the internals were not found. Reading it directly
+   * skips the entity stream's fresh buffer and extra copy per read; see {@link DirectBody}.
+   */
+  static InputStream bodyStream(Object response) {
+    Handles h = HANDLES;
+    if (h == null) {
+      return null;
+    }
+    try {
+      Object inner = h.responseStream(response);
+      return inner instanceof InputStream in && h.innerFields().containsKey(in.getClass())
+          ? in
+          : null;
+    } catch (RuntimeException | LinkageError e) {
+      return null;
+    }
+  }
+
   private static int buffered(BufferData buffer) {
     return buffer == null ? 0 : Math.max(0, buffer.available());
   }

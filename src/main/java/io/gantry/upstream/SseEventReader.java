@@ -158,9 +158,10 @@ public final class SseEventReader {
         return false;
       }
       int start = position;
-      while (position < limit && buffer[position] != '\n') {
-        position++;
-      }
+      // Eight bytes per step (SWAR): this scan touches every byte of every streamed event.
+      int newline =
+          io.helidon.common.buffers.Bytes.firstIndexOf(buffer, position, limit, (byte) '\n');
+      position = newline < 0 ? limit : newline;
       boolean ended = position < limit;
       if (ended) {
         position++; // include \n

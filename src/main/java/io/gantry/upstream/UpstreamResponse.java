@@ -72,7 +72,11 @@ public final class UpstreamResponse implements AutoCloseable {
       InputStream entity = response.inputStream();
       body =
           new UpstreamInputStream(
-              entity, wait, clock, this::readFailed, () -> ReceivedBytes.of(response, entity));
+              DirectBody.of(response, entity),
+              wait,
+              clock,
+              this::readFailed,
+              () -> ReceivedBytes.of(response, entity));
     }
     return body;
   }
