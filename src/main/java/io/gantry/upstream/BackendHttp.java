@@ -212,8 +212,10 @@ public final class BackendHttp {
         client
             .post()
             .uri(baseUrl + path)
-            // The outer bound; RequestClock enforces each stage's own limit.
-            .readTimeout(Duration.ofMillis(Math.max(timeouts.firstTokenMs(), timeouts.idleMs())))
+            // No socket timeout: RequestClock enforces each stage's limit by closing the response
+            // (or interrupting the thread waiting for headers). A socket timeout on a virtual
+            // thread costs a timer armed and cancelled on every blocking read, one per burst.
+            .readTimeout(Duration.ZERO)
             .contentType(MediaTypes.APPLICATION_JSON);
     decorate(request, meta);
     Tracing.UpstreamSpan span =
