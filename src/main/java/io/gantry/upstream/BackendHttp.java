@@ -35,6 +35,7 @@ public final class BackendHttp {
   private final RetriesConfig retries;
   private final RetryBudget budget;
   private final WebClient client;
+  private final WebClient probeClient;
   private final UpstreamObserver observer;
   private final String host;
   private final int port;
@@ -66,6 +67,17 @@ public final class BackendHttp {
             .readTimeout(timeouts.firstToken())
             .socketOptions(s -> s.tcpNoDelay(true).connectTimeout(timeouts.connect()))
             .connectionCacheSize(CONNECTION_CACHE)
+            .shareConnectionCache(false)
+            .followRedirects(false)
+            .build();
+    // Probes and model lists get their own connections: their short read timeout stays on a
+    // pooled connection, and Helidon's idle watch fails the next request reusing it once the
+    // connection has idled that long.
+    this.probeClient =
+        WebClient.builder()
+            .connectTimeout(timeouts.connect())
+            .socketOptions(s -> s.tcpNoDelay(true).connectTimeout(timeouts.connect()))
+            .connectionCacheSize(2)
             .shareConnectionCache(false)
             .followRedirects(false)
             .build();
@@ -283,7 +295,7 @@ public final class BackendHttp {
 
   /** A GET with its own short time limit, for probes and model lists. */
   public UpstreamResponse get(String path, Duration timeout) throws UpstreamException {
-    HttpClientRequest request = client.get().uri(baseUrl + path).readTimeout(timeout);
+    HttpClientRequest request = probeClient.get().uri(baseUrl + path).readTimeout(timeout);
     decorate(request, null);
     try {
       return new UpstreamResponse(
@@ -303,10 +315,12 @@ public final class BackendHttp {
   }
 
   public void close() {
-    try {
-      client.closeResource();
-    } catch (RuntimeException ignored) {
-      // Best effort at shutdown.
+    for (WebClient c : new WebClient[] {client, probeClient}) {
+      try {
+        c.closeResource();
+      } catch (RuntimeException ignored) {
+        // Best effort at shutdown.
+      }
     }
   }
 }

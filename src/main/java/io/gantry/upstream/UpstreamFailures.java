@@ -23,6 +23,14 @@ public final class UpstreamFailures {
             UpstreamException.Kind.MALFORMED, backend, broken.getMessage(), error);
       }
     }
+    if (brokeWhileIdle(error)) {
+      // Retryable: it fails at the answer's first read, before anything reached the client.
+      return new UpstreamException(
+          UpstreamException.Kind.INTERRUPTED,
+          backend,
+          "a pooled connection to backend '" + backend + "' broke while idle",
+          error);
+    }
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof SocketTimeoutException
           || t instanceof java.net.http.HttpTimeoutException
@@ -50,6 +58,24 @@ public final class UpstreamFailures {
         backend,
         "connection to backend '" + backend + "' failed: " + rootMessage(error),
         error);
+  }
+
+  /**
+   * Helidon's client watches an idle pooled connection with timed reads; when that watch outlives
+   * the connection's read timeout it fails the next request to reuse the connection, with the
+   * watch's {@link SocketTimeoutException} as the cause. That is a stale connection, not a backend
+   * that ran out of time.
+   */
+  static boolean brokeWhileIdle(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      StackTraceElement[] stack = t.getStackTrace();
+      if (stack.length > 0
+          && stack[0].getClassName().equals("io.helidon.common.socket.IdleInputStream")
+          && stack[0].getMethodName().equals("endIdle")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String reason(Throwable t) {
