@@ -68,6 +68,7 @@ public final class BackendRegistry implements AutoCloseable {
         circuitOpened.accept(backend);
       }
     } else {
+      entry.succeeded();
       if (entry.circuit().state() != CircuitBreaker.State.CLOSED) {
         LOG.info("circuit of backend {} closed", backend);
       }
@@ -141,9 +142,26 @@ public final class BackendRegistry implements AutoCloseable {
         result.ready() || result.models() != null && !result.models().isEmpty()
             ? result.models()
             : previous.models();
+    // A probe that timed out while real requests kept succeeding since the last probe means busy,
+    // not down (found at 2,000 concurrent streams: the overloaded backend missed its probe and
+    // every new request got 503 until the next probe). A refused or bad answer still means down,
+    // and the breaker still judges real failures.
+    boolean ready =
+        result.ready()
+            || result.timedOut()
+                && previous.ready()
+                && previous.checkedAt() != null
+                && entry.succeededWithin(
+                    java.time.Duration.between(previous.checkedAt(), Instant.now()).toNanos());
     entry.health(
-        new BackendHealth(
-            result.ready(), models, result.error(), Instant.now(), result.durationNanos()));
+        new BackendHealth(ready, models, result.error(), Instant.now(), result.durationNanos()));
+    if (ready && !result.ready()) {
+      LOG.info(
+          "backend {} missed its probe ({}) but is serving requests: kept ready",
+          entry.backend().name(),
+          result.error());
+      return;
+    }
     if (previous.ready() != result.ready() || previous.checkedAt() == null) {
       if (result.ready()) {
         LOG.info(

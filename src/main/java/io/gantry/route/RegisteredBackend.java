@@ -23,6 +23,9 @@ public final class RegisteredBackend {
   private int waiting;
   private double holdSeconds = -1;
   private volatile BackendHealth health = BackendHealth.UNKNOWN;
+  // When a real request last succeeded (System.nanoTime(); 0 = never): traffic vouches for a
+  // backend too busy to answer its probe in time.
+  private volatile long lastSuccessNanos;
 
   public RegisteredBackend(Backend backend, String source, List<String> configuredModels) {
     this(backend, source, configuredModels, 1.0, CircuitConfig.DEFAULTS);
@@ -113,6 +116,17 @@ public final class RegisteredBackend {
 
   public List<String> configuredModels() {
     return configuredModels;
+  }
+
+  /** A request to this backend just succeeded. */
+  public void succeeded() {
+    lastSuccessNanos = System.nanoTime();
+  }
+
+  /** Whether a request succeeded within the last {@code nanos}. */
+  public boolean succeededWithin(long nanos) {
+    long last = lastSuccessNanos;
+    return last != 0 && System.nanoTime() - last <= nanos;
   }
 
   public BackendHealth health() {

@@ -35,7 +35,6 @@ public final class BackendHttp {
   private final RetriesConfig retries;
   private final RetryBudget budget;
   private final WebClient client;
-  private final WebClient probeClient;
   private final UpstreamObserver observer;
   private final String host;
   private final int port;
@@ -67,17 +66,6 @@ public final class BackendHttp {
             .readTimeout(timeouts.firstToken())
             .socketOptions(s -> s.tcpNoDelay(true).connectTimeout(timeouts.connect()))
             .connectionCacheSize(CONNECTION_CACHE)
-            .shareConnectionCache(false)
-            .followRedirects(false)
-            .build();
-    // Probes and model lists get their own connections: their short read timeout stays on a
-    // pooled connection, and Helidon's idle watch fails the next request reusing it once the
-    // connection has idled that long.
-    this.probeClient =
-        WebClient.builder()
-            .connectTimeout(timeouts.connect())
-            .socketOptions(s -> s.tcpNoDelay(true).connectTimeout(timeouts.connect()))
-            .connectionCacheSize(2)
             .shareConnectionCache(false)
             .followRedirects(false)
             .build();
@@ -295,13 +283,19 @@ public final class BackendHttp {
 
   /** A GET with its own short time limit, for probes and model lists. */
   public UpstreamResponse get(String path, Duration timeout) throws UpstreamException {
-    HttpClientRequest request = probeClient.get().uri(baseUrl + path).readTimeout(timeout);
-    decorate(request, null);
-    try {
-      return new UpstreamResponse(
-          backend, request.request(), null, UpstreamObserver.NONE, Tracing.UpstreamSpan.NONE);
-    } catch (RuntimeException e) {
-      throw UpstreamFailures.classify(backend, e);
+    for (int attempt = 1; ; attempt++) {
+      HttpClientRequest request = client.get().uri(baseUrl + path).readTimeout(timeout);
+      decorate(request, null);
+      try {
+        return new UpstreamResponse(
+            backend, request.request(), null, UpstreamObserver.NONE, Tracing.UpstreamSpan.NONE);
+      } catch (RuntimeException e) {
+        // A stale pooled connection says nothing about the backend: once more on a fresh one.
+        if (attempt == 1 && UpstreamFailures.brokeWhileIdle(e)) {
+          continue;
+        }
+        throw UpstreamFailures.classify(backend, e);
+      }
     }
   }
 
@@ -315,12 +309,10 @@ public final class BackendHttp {
   }
 
   public void close() {
-    for (WebClient c : new WebClient[] {client, probeClient}) {
-      try {
-        c.closeResource();
-      } catch (RuntimeException ignored) {
-        // Best effort at shutdown.
-      }
+    try {
+      client.closeResource();
+    } catch (RuntimeException ignored) {
+      // Best effort at shutdown.
     }
   }
 }

@@ -66,7 +66,7 @@ public final class UpstreamFailures {
    * watch's {@link SocketTimeoutException} as the cause. That is a stale connection, not a backend
    * that ran out of time.
    */
-  static boolean brokeWhileIdle(Throwable error) {
+  public static boolean brokeWhileIdle(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       StackTraceElement[] stack = t.getStackTrace();
       if (stack.length > 0

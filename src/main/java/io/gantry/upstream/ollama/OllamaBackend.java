@@ -83,7 +83,7 @@ public final class OllamaBackend implements Backend {
       }
       return new ProbeResult(true, models, null, System.nanoTime() - start);
     } catch (UpstreamException e) {
-      return ProbeResult.down(e.getMessage(), System.nanoTime() - start);
+      return ProbeResult.down(e, System.nanoTime() - start);
     } catch (IOException | RuntimeException e) {
       return ProbeResult.down(
           "GET /api/tags gave an unreadable answer: " + e.getMessage(), System.nanoTime() - start);

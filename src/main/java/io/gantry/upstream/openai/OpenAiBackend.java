@@ -84,7 +84,7 @@ public final class OpenAiBackend implements Backend {
       }
       return new ProbeResult(true, models, null, since(start));
     } catch (UpstreamException e) {
-      return ProbeResult.down(e.getMessage(), since(start));
+      return ProbeResult.down(e, since(start));
     } catch (IOException | RuntimeException e) {
       return ProbeResult.down(
           "GET /models gave an unreadable answer: " + e.getMessage(), since(start));
