@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gantry.Gantry;
 import io.gantry.api.StreamFlushTest.ScriptedBackend;
 import io.gantry.api.StreamFlushTest.Surface;
-import io.gantry.config.BackendConfig;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.TestStack;
 import java.io.ByteArrayOutputStream;
@@ -34,17 +33,7 @@ class MalformedTokenTest {
     gantry =
         Gantry.start(
             TestStack.config(
-                List.of(
-                    new BackendConfig(
-                        "scripted-openai",
-                        "openai",
-                        openai.url() + "/v1",
-                        null,
-                        List.of(),
-                        null,
-                        null,
-                        null,
-                        null)),
+                List.of(TestStack.backend("scripted-openai", "openai", openai.url() + "/v1")),
                 Map.of()));
   }
 

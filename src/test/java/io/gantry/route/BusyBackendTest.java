@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.gantry.Gantry;
-import io.gantry.config.BackendConfig;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.TestStack;
 import java.io.IOException;
@@ -61,16 +60,10 @@ class BusyBackendTest {
         Gantry.start(
             TestStack.config(
                 List.of(
-                    new BackendConfig(
+                    TestStack.backend(
                         "busy",
                         "openai",
-                        "http://127.0.0.1:" + backend.getAddress().getPort() + "/v1",
-                        null,
-                        List.of(),
-                        null,
-                        null,
-                        null,
-                        null)),
+                        "http://127.0.0.1:" + backend.getAddress().getPort() + "/v1")),
                 Map.of()));
   }
 

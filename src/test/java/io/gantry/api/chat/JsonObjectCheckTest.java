@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class JsonObjectCheckTest {
 
   /** Jackson's answer: exactly one object, fully tokenized, nothing after it. */
-  private static boolean jackson(String text) {
+  static boolean jackson(String text) {
     try (JsonParser parser = Json.MAPPER.getFactory().createParser(text)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return false;

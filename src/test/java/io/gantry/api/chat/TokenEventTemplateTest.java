@@ -2,8 +2,6 @@ package io.gantry.api.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.gantry.core.Json;
 import java.nio.charset.StandardCharsets;
 import net.jqwik.api.Arbitraries;
@@ -37,18 +35,6 @@ class TokenEventTemplateTest {
     // Framed as the relay sees it: the data inside the event's raw bytes.
     byte[] raw = ("data: " + event + "\n\n").getBytes(StandardCharsets.UTF_8);
     return template.matches(raw, 6, raw.length - 2);
-  }
-
-  private static boolean jackson(String text) {
-    try (JsonParser parser = Json.MAPPER.getFactory().createParser(text)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return false;
-      }
-      Json.MAPPER.readTree(parser);
-      return parser.nextToken() == null;
-    } catch (Exception e) {
-      return false;
-    }
   }
 
   @Test
@@ -86,7 +72,7 @@ class TokenEventTemplateTest {
     TokenEventTemplate template = learned(BEFORE + "seed" + AFTER);
     String event = BEFORE + text + AFTER;
     if (matches(template, event)) {
-      assertThat(jackson(event)).as(event).isTrue();
+      assertThat(JsonObjectCheckTest.jackson(event)).as(event).isTrue();
     }
   }
 
@@ -94,7 +80,7 @@ class TokenEventTemplateTest {
   void aMatchIsAlwaysOneJsonObjectWhateverWasChanged(@ForAll("mutatedEvents") String event) {
     TokenEventTemplate template = learned(BEFORE + "seed" + AFTER);
     if (matches(template, event)) {
-      assertThat(jackson(event)).as(event).isTrue();
+      assertThat(JsonObjectCheckTest.jackson(event)).as(event).isTrue();
     }
   }
 
