@@ -221,10 +221,11 @@ public final class BackendHttp {
         client
             .post()
             .uri(baseUrl + path)
-            // No socket timeout: RequestClock enforces each stage's limit by closing the response
-            // (or interrupting the thread waiting for headers). A socket timeout on a virtual
-            // thread costs a timer armed and cancelled on every blocking read, one per burst.
-            .readTimeout(Duration.ZERO)
+            // The outer bound; RequestClock enforces each stage's own limit. It must not be zero:
+            // Helidon's watch over idle pooled connections reads with this timeout, and with none
+            // it fails every connection that idles past 101 ms (tried: hundreds of stale
+            // connections a minute at 2,000 streams).
+            .readTimeout(Duration.ofMillis(Math.max(timeouts.firstTokenMs(), timeouts.idleMs())))
             .contentType(MediaTypes.APPLICATION_JSON);
     decorate(request, meta);
     Tracing.UpstreamSpan span =
