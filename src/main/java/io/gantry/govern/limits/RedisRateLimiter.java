@@ -290,9 +290,17 @@ public final class RedisRateLimiter implements RateLimiter {
     try {
       return (T) redis.evalsha(sha, type, keyArray, argArray);
     } catch (RedisNoScriptException e) {
-      // Redis restarted or was flushed: EVAL sends the script and caches it again.
-      return (T) redis.eval(script, type, keyArray, argArray);
+      // Redis restarted or was flushed: load both scripts again, so the settle sent after this
+      // admit finds its script too (a settle that missed it would be re-sent only after its
+      // error came back, behind later reads on this connection).
+      loadScripts(redis);
+      return (T) redis.evalsha(sha, type, keyArray, argArray);
     }
+  }
+
+  private static void loadScripts(RedisCommands<String, String> redis) {
+    redis.scriptLoad(RedisScripts.ADMIT);
+    redis.scriptLoad(RedisScripts.SETTLE);
   }
 
   private RedisCommands<String, String> commands() {
@@ -314,7 +322,9 @@ public final class RedisRateLimiter implements RateLimiter {
       }
       nextConnectAttempt = now + RECONNECT_PAUSE_NANOS;
       // Once connected, Lettuce reconnects by itself after Redis restarts.
-      connection = client.connect();
+      StatefulRedisConnection<String, String> opened = client.connect();
+      loadScripts(opened.sync());
+      connection = opened;
       return connection;
     }
   }

@@ -125,6 +125,16 @@ class RedisLimiterTest extends RateLimiterContract {
   }
 
   @Test
+  void usageSettledRightAfterRedisForgotItsScriptsIsReadBack() {
+    LimitSubject s = subject(new KeyLimits(null, null, 1000L, "day"));
+    assertThat(limiter().admit(s, 10).allowed()).isTrue();
+    redis().scriptFlush();
+    assertThat(limiter().admit(s, 10).allowed()).isTrue();
+    limiter().settle(s, 10, 80); // sent without waiting: it must not miss its script
+    assertThat(limiter().periodUsage(s.keyId(), "day")).isEqualTo(80);
+  }
+
+  @Test
   void anExistingRedisCounterWinsOverTheSeed() {
     LimitSubject s = subject(new KeyLimits(null, null, 1000L, "day"));
     RateLimiter one = newLimiter((k, p, start) -> 100);
