@@ -16,9 +16,10 @@ final class UpstreamInputStream extends FilterInputStream {
   private final RequestClock clock;
   private final java.util.function.Consumer<IOException> failures;
   private final java.util.function.IntSupplier received;
-  // Helidon allocates a fresh buffer of the asked size for every read; a stream of small events
-  // read with a 16 KB array zeroed 16 KB per event. Asking for about twice the last read keeps
-  // small events cheap and still grows to whole arrays for bulk bodies.
+  // Where the body must be read through Helidon's entity stream (no DirectBody), that stream
+  // allocates a buffer of the asked size for every read: a stream of small events read with a
+  // 16 KB array zeroed 16 KB per event. Asking for about twice the last read keeps small events
+  // cheap and still grows to whole arrays for bulk bodies.
   private int ask = MIN_ASK;
   private static final int MIN_ASK = 1024;
 
