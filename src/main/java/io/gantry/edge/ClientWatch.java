@@ -1,14 +1,12 @@
 package io.gantry.edge;
 
+import io.gantry.upstream.Sweeper;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.webserver.ConnectionContext;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -28,6 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ClientWatch {
   static final long TICK_MS = 20;
   private static final Field CHANNEL = channelField();
+  // The one thread that looks at every armed watch each tick.
+  private static final Sweeper<ClientWatch> POLLER =
+      new Sweeper<>("gantry-client-watch", TICK_MS, ClientWatch::look);
   // Only the poller thread reads; a direct buffer spares the JDK a temporary one per look.
   private static final ByteBuffer ONE_BYTE = ByteBuffer.allocateDirect(1);
 
@@ -69,7 +70,7 @@ final class ClientWatch {
       return;
     }
     onGone = hook;
-    Poller.add(this);
+    POLLER.add(this);
   }
 
   /** Stops watching; once this returns, no look at the socket is in progress or will start. */
@@ -84,7 +85,7 @@ final class ClientWatch {
     } finally {
       lock.unlock();
     }
-    Poller.remove(this);
+    POLLER.remove(this);
   }
 
   boolean clientGone() {
@@ -177,58 +178,6 @@ final class ClientWatch {
       return f;
     } catch (ReflectiveOperationException | RuntimeException e) {
       return null;
-    }
-  }
-
-  /** The one thread that looks at every armed watch; it parks while there is none. */
-  private static final class Poller {
-    private static final Set<ClientWatch> WATCHES = ConcurrentHashMap.newKeySet();
-    private static volatile Thread thread;
-
-    static void add(ClientWatch watch) {
-      // Waking the thread only when it may be in its long idle park: a wake-up per request made
-      // it look at every watch once per request instead of once per tick.
-      boolean wasEmpty = WATCHES.isEmpty();
-      WATCHES.add(watch);
-      Thread t = thread;
-      if (t == null) {
-        start();
-      } else if (wasEmpty) {
-        LockSupport.unpark(t);
-      }
-    }
-
-    static void remove(ClientWatch watch) {
-      WATCHES.remove(watch);
-    }
-
-    private static synchronized void start() {
-      if (thread != null) {
-        return;
-      }
-      thread =
-          Thread.ofPlatform()
-              .daemon()
-              .name("gantry-client-watch")
-              .start(() -> {
-                while (true) {
-                  if (WATCHES.isEmpty()) {
-                    LockSupport.parkNanos(1_000_000_000L);
-                    continue;
-                  }
-                  long now = System.nanoTime();
-                  for (ClientWatch watch : WATCHES) {
-                    try {
-                      if (!watch.look(now)) {
-                        WATCHES.remove(watch);
-                      }
-                    } catch (RuntimeException e) {
-                      WATCHES.remove(watch);
-                    }
-                  }
-                  LockSupport.parkNanos(TICK_MS * 1_000_000);
-                }
-              });
     }
   }
 }

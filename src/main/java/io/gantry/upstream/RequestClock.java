@@ -13,6 +13,16 @@ import java.io.IOException;
  * <p>The connect limit is the socket's own; the socket read timeout stays as an outer bound.
  */
 final class RequestClock {
+  // Every clock is checked every 5 ms; an expired one removes itself.
+  private static final Sweeper<RequestClock> WATCHDOG =
+      new Sweeper<>(
+          "gantry-upstream-timeouts",
+          5,
+          (clock, now) -> {
+            clock.check(now);
+            return true;
+          });
+
   private final String backend;
   private final TimeoutsConfig limits;
   private final long startNanos = System.nanoTime();
@@ -42,7 +52,7 @@ final class RequestClock {
       submitter = Thread.currentThread();
       closer = null;
     }
-    Watchdog.watch(this);
+    WATCHDOG.add(this);
   }
 
   /**
@@ -97,7 +107,7 @@ final class RequestClock {
       submitter = null;
       closer = null;
     }
-    Watchdog.unwatch(this);
+    WATCHDOG.remove(this);
   }
 
   /** The answer's first token arrived: the idle limit applies from now on. */
@@ -179,7 +189,7 @@ final class RequestClock {
       }
       close = closer;
     }
-    Watchdog.unwatch(this);
+    WATCHDOG.remove(this);
     if (close != null) {
       close.run();
     }
@@ -196,59 +206,6 @@ final class RequestClock {
 
     UpstreamException failure() {
       return failure;
-    }
-  }
-
-  /** One daemon thread checks every watched clock every few milliseconds. */
-  static final class Watchdog {
-    private static final long TICK_MS = 5;
-    private static final java.util.Set<RequestClock> CLOCKS =
-        java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private static volatile Thread thread;
-
-    private Watchdog() {}
-
-    static void watch(RequestClock clock) {
-      // Waking the thread only when it may be in its long idle park (see ClientWatch.Poller).
-      boolean wasEmpty = CLOCKS.isEmpty();
-      CLOCKS.add(clock);
-      Thread t = thread;
-      if (t == null) {
-        start();
-      } else if (wasEmpty) {
-        java.util.concurrent.locks.LockSupport.unpark(t);
-      }
-    }
-
-    static void unwatch(RequestClock clock) {
-      CLOCKS.remove(clock);
-    }
-
-    private static synchronized void start() {
-      if (thread != null) {
-        return;
-      }
-      thread =
-          Thread.ofPlatform()
-              .daemon()
-              .name("gantry-upstream-timeouts")
-              .start(() -> {
-                while (true) {
-                  if (CLOCKS.isEmpty()) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
-                    continue;
-                  }
-                  long now = System.nanoTime();
-                  for (RequestClock clock : CLOCKS) {
-                    try {
-                      clock.check(now);
-                    } catch (RuntimeException e) {
-                      CLOCKS.remove(clock);
-                    }
-                  }
-                  java.util.concurrent.locks.LockSupport.parkNanos(TICK_MS * 1_000_000);
-                }
-              });
     }
   }
 }

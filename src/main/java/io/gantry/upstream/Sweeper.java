@@ -1,0 +1,72 @@
+package io.gantry.upstream;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One daemon thread that checks every registered item once per tick (request time limits, waiting
+ * client connections) and drops an item whose check says it is over. It parks while it has none and
+ * is woken only then: waking it on every registration made it sweep once per request instead of
+ * once per tick.
+ */
+public final class Sweeper<T> {
+  /** One look at an item; false when it needs no more looks. */
+  public interface Check<T> {
+    boolean stillWatched(T item, long nowNanos);
+  }
+
+  private final Set<T> items = ConcurrentHashMap.newKeySet();
+  private final String threadName;
+  private final long tickNanos;
+  private final Check<T> check;
+  private volatile Thread thread;
+
+  public Sweeper(String threadName, long tickMs, Check<T> check) {
+    this.threadName = threadName;
+    this.tickNanos = tickMs * 1_000_000;
+    this.check = check;
+  }
+
+  public void add(T item) {
+    boolean wasEmpty = items.isEmpty();
+    items.add(item);
+    Thread t = thread;
+    if (t == null) {
+      start();
+    } else if (wasEmpty) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  public void remove(T item) {
+    items.remove(item);
+  }
+
+  private synchronized void start() {
+    if (thread != null) {
+      return;
+    }
+    thread = Thread.ofPlatform().daemon().name(threadName).start(this::run);
+  }
+
+  private void run() {
+    while (true) {
+      if (items.isEmpty()) {
+        LockSupport.parkNanos(1_000_000_000L);
+        continue;
+      }
+      long now = System.nanoTime();
+      for (T item : items) {
+        try {
+          if (!check.stillWatched(item, now)) {
+            items.remove(item);
+          }
+        } catch (RuntimeException e) {
+          items.remove(item);
+        }
+      }
+      LockSupport.parkNanos(tickNanos);
+    }
+  }
+}
