@@ -49,7 +49,7 @@ final class DisconnectProbe {
         if (gone.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS)) {
           return true;
         }
-        if (ctx.shutdown().getCount() == 0) {
+        if (ctx.shutdown().isClosed()) {
           throw new SimContext.SimulatorClosingException();
         }
       }

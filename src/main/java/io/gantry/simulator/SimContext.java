@@ -1,8 +1,6 @@
 package io.gantry.simulator;
 
 import java.time.Instant;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What every handler of one simulator shares.
@@ -10,17 +8,17 @@ import java.util.concurrent.TimeUnit;
  * @param options the simulator's options
  * @param started the start time, truncated to seconds: the constant {@code created} of responses
  * @param stats the counters
- * @param shutdown released when the simulator closes, so waits and stalls end at once
+ * @param shutdown closed when the simulator closes, so waits and stalls end at once
  */
 record SimContext(
     SimulatorOptions options,
     Instant started,
     StatsCounter stats,
-    CountDownLatch shutdown,
+    ShutdownSignal shutdown,
     AttemptCounter attempts) {
 
   SimContext(
-      SimulatorOptions options, Instant started, StatsCounter stats, CountDownLatch shutdown) {
+      SimulatorOptions options, Instant started, StatsCounter stats, ShutdownSignal shutdown) {
     this(options, started, stats, shutdown, new AttemptCounter());
   }
 
@@ -77,17 +75,7 @@ record SimContext(
    * @throws SimulatorClosingException when the simulator is closing
    */
   void pause(long millis) {
-    if (millis <= 0) {
-      return;
-    }
-    try {
-      if (shutdown.await(millis, TimeUnit.MILLISECONDS)) {
-        throw new SimulatorClosingException();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SimulatorClosingException();
-    }
+    shutdown.sleep(millis);
   }
 
   /** Ends a request that waits or stalls while the simulator shuts down. */

@@ -6,7 +6,6 @@ import io.helidon.webserver.http.HttpRouting;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * A deterministic simulated LLM backend: an OpenAI-compatible (llama.cpp-shaped) or Ollama server
@@ -36,7 +35,7 @@ public final class Simulator implements AutoCloseable {
   /** Starts the server and returns once it listens. */
   public static Simulator start(SimulatorOptions options) {
     Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    SimContext ctx = new SimContext(options, started, new StatsCounter(), new CountDownLatch(1));
+    SimContext ctx = new SimContext(options, started, new StatsCounter(), new ShutdownSignal());
     WebServer server =
         WebServer.builder()
             .host(options.host())
@@ -102,7 +101,7 @@ public final class Simulator implements AutoCloseable {
   /** Stops the server; stalled and delayed requests end at once. */
   @Override
   public void close() {
-    ctx.shutdown().countDown();
+    ctx.shutdown().close();
     server.stop();
   }
 }

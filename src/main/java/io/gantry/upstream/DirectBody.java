@@ -2,6 +2,8 @@ package io.gantry.upstream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
 
 /**
  * A backend's body read straight from Helidon's HTTP/1.1 chunked or content-length stream instead
@@ -9,21 +11,55 @@ import java.io.InputStream;
  * (one read per streamed event). The entity stream still does Helidon's end-of-body bookkeeping
  * (releasing the connection): at the end of the body it is read once, which returns at once, and
  * closing goes through it too.
+ *
+ * <p>When the request's {@link RequestClock} watches the reads (every stage's limit enforced by its
+ * watchdog, which closes the response), the body is read with the socket timeout off: a timed read
+ * on a virtual thread registers a timeout with the JDK's delay scheduler and wakes its thread, on
+ * every read, which at thousands of slow streams cost more than a tenth of Gantry's CPU. The
+ * socket's timeout is put back before the connection can return to Helidon's pool (the end of the
+ * body, or a close), whose idle watch reads the socket with the timeout it finds there.
  */
 final class DirectBody extends InputStream {
   private final InputStream body;
   private final InputStream entity;
+  private final Socket untimed;
+  private final int restoreTimeoutMs;
   private boolean ended;
+  private volatile boolean restored;
 
-  DirectBody(InputStream body, InputStream entity) {
+  private DirectBody(InputStream body, InputStream entity, Socket untimed, int restoreTimeoutMs) {
     this.body = body;
     this.entity = entity;
+    this.untimed = untimed;
+    this.restoreTimeoutMs = restoreTimeoutMs;
   }
 
-  /** {@code response}'s body read directly when Helidon's internals allow, else its entity. */
-  static InputStream of(Object response, InputStream entity) {
+  /**
+   * {@code response}'s body read directly when Helidon's internals allow, else its entity; without
+   * a socket timeout when {@code watched} (a clock enforces the limits) and the socket is
+   * reachable.
+   */
+  static InputStream of(Object response, InputStream entity, boolean watched) {
     InputStream body = ReceivedBytes.bodyStream(response);
-    return body == null ? entity : new DirectBody(body, entity);
+    if (body == null) {
+      return entity;
+    }
+    Socket socket = watched ? ReceivedBytes.socketOf(response) : null;
+    if (socket != null) {
+      try {
+        int timeout = socket.getSoTimeout();
+        socket.setSoTimeout(0);
+        return new DirectBody(body, entity, socket, timeout);
+      } catch (SocketException e) {
+        // closed already: read it as it is, the read reports the failure
+      }
+    }
+    return new DirectBody(body, entity, null, 0);
+  }
+
+  /** Whether this body is read with the socket timeout off. */
+  boolean untimed() {
+    return untimed != null && !restored;
   }
 
   @Override
@@ -43,6 +79,7 @@ final class DirectBody extends InputStream {
     int n = body.read(b, off, len);
     if (n < 0) {
       ended = true;
+      restoreTimeout();
       entity.read(); // the body is over: this returns -1 and lets Helidon finish the exchange
     }
     return n;
@@ -50,6 +87,20 @@ final class DirectBody extends InputStream {
 
   @Override
   public void close() throws IOException {
+    restoreTimeout();
     entity.close();
+  }
+
+  /** Puts the socket timeout back; idempotent, from any thread. */
+  void restoreTimeout() {
+    if (untimed == null || restored) {
+      return;
+    }
+    restored = true;
+    try {
+      untimed.setSoTimeout(restoreTimeoutMs);
+    } catch (SocketException e) {
+      // closed: it will not be pooled
+    }
   }
 }

@@ -81,6 +81,23 @@ final class ReceivedBytes {
     }
   }
 
+  /**
+   * The socket {@code response}'s body is read from, or null when the internals were not found. See
+   * {@link DirectBody}: it reads without a socket timeout while the request's clock watches.
+   */
+  static Socket socketOf(Object response) {
+    Handles h = HANDLES;
+    if (h == null) {
+      return null;
+    }
+    try {
+      Object inner = h.responseStream(response);
+      return inner == null ? null : h.socket(inner);
+    } catch (RuntimeException | LinkageError e) {
+      return null;
+    }
+  }
+
   private static int buffered(BufferData buffer) {
     return buffer == null ? 0 : Math.max(0, buffer.available());
   }

@@ -22,6 +22,8 @@ public final class UpstreamResponse implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicBoolean();
   private final RequestClock clock;
   private InputStream body;
+  // The body as read from the socket, when it is read directly (its socket timeout put back here).
+  private volatile InputStream direct;
   private volatile UpstreamException failure;
   private volatile java.util.function.BooleanSupplier judgedOnClose;
 
@@ -70,13 +72,10 @@ public final class UpstreamResponse implements AutoCloseable {
   public InputStream body() {
     if (body == null) {
       InputStream entity = response.inputStream();
+      direct = DirectBody.of(response, entity, clock != null);
       body =
           new UpstreamInputStream(
-              DirectBody.of(response, entity),
-              wait,
-              clock,
-              this::readFailed,
-              () -> ReceivedBytes.of(response, entity));
+              direct, wait, clock, this::readFailed, () -> ReceivedBytes.of(response, entity));
     }
     return body;
   }
@@ -167,6 +166,9 @@ public final class UpstreamResponse implements AutoCloseable {
     span.end();
     if (clock != null) {
       clock.done();
+    }
+    if (direct instanceof DirectBody d) {
+      d.restoreTimeout(); // before Helidon may pool the connection (an unread body it buffered)
     }
     try {
       response.close();
