@@ -221,7 +221,8 @@ public final class BackendHttp {
         client
             .post()
             .uri(baseUrl + path)
-            // The outer bound; RequestClock enforces each stage's own limit. It must not be zero:
+            // The outer bound while the headers are awaited (the body is read untimed, see
+            // DirectBody); RequestClock enforces each stage's own limit. It must not be zero:
             // Helidon's watch over idle pooled connections reads with this timeout, and with none
             // it fails every connection that idles past 101 ms (tried: hundreds of stale
             // connections a minute at 2,000 streams).

@@ -10,7 +10,9 @@ import java.io.IOException;
  * the response headers (socket I/O on a virtual thread is interruptible), or closes the response
  * whose body is being read. The reader then fails with the stage that ran out.
  *
- * <p>The connect limit is the socket's own; the socket read timeout stays as an outer bound.
+ * <p>The connect limit is the socket's own; the socket read timeout stays as an outer bound while
+ * the headers are awaited. A body is read with no socket timeout ({@link DirectBody}): this clock
+ * alone ends a silent one.
  */
 final class RequestClock {
   // Every clock is checked every 5 ms; an expired one removes itself.

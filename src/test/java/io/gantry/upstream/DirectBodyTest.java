@@ -39,12 +39,7 @@ class DirectBodyTest {
     AtomicInteger accepted = new AtomicInteger();
     AtomicInteger answered = new AtomicInteger();
     try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-      Thread.ofVirtual().start(() -> serve(server, accepted, answered, release));
-      WebClient client =
-          WebClient.builder()
-              .baseUri("http://127.0.0.1:" + server.getLocalPort())
-              .readTimeout(Duration.ofSeconds(7))
-              .build();
+      WebClient client = clientOf(server, accepted, answered, release);
 
       try (HttpClientResponse response = client.get("/stream").request()) {
         InputStream body = DirectBody.of(response, response.inputStream(), true);
@@ -61,7 +56,8 @@ class DirectBodyTest {
         assertThat(new String(buf, 0, body.read(buf), StandardCharsets.US_ASCII))
             .isEqualTo("second");
         assertThat(body.read(buf)).isEqualTo(-1);
-        assertThat(socket.getSoTimeout()).as("back before pooling").isEqualTo(7_000);
+        // Back before pooling; Helidon's idle watch may already have set its own 101 ms reads.
+        assertThat(socket.getSoTimeout()).as("back before pooling").isIn(7_000, 101);
       }
 
       Thread.sleep(400); // pooled and idle well past the idle watch's 101 ms reads
@@ -80,12 +76,7 @@ class DirectBodyTest {
     CountDownLatch release = new CountDownLatch(1);
     release.countDown();
     try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-      Thread.ofVirtual().start(() -> serve(server, accepted, answered, release));
-      WebClient client =
-          WebClient.builder()
-              .baseUri("http://127.0.0.1:" + server.getLocalPort())
-              .readTimeout(Duration.ofSeconds(7))
-              .build();
+      WebClient client = clientOf(server, accepted, answered, release);
       try (HttpClientResponse response = client.get("/stream").request()) {
         InputStream body = DirectBody.of(response, response.inputStream(), false);
         assertThat(ReceivedBytes.socketOf(response).getSoTimeout()).isEqualTo(7_000);
@@ -94,6 +85,16 @@ class DirectBodyTest {
             .isEqualTo("firstsecond");
       }
     }
+  }
+
+  /** Starts answering on {@code server}; a client of it whose read timeout is 7 s. */
+  private static WebClient clientOf(
+      ServerSocket server, AtomicInteger accepted, AtomicInteger answered, CountDownLatch release) {
+    Thread.ofVirtual().start(() -> serve(server, accepted, answered, release));
+    return WebClient.builder()
+        .baseUri("http://127.0.0.1:" + server.getLocalPort())
+        .readTimeout(Duration.ofSeconds(7))
+        .build();
   }
 
   /** Answers requests on each accepted connection: a chunked stream first, then a small body. */
