@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.Socket;
+import java.util.function.IntSupplier;
 
 /**
  * How many bytes of a backend's answer have already arrived but not yet been read: a relay holds
@@ -35,30 +36,46 @@ final class ReceivedBytes {
    * {@code entity} (its {@code inputStream()}), or 0 when unknown. Never blocks.
    */
   static int of(Object response, InputStream entity) {
+    return counter(response, entity).getAsInt();
+  }
+
+  /**
+   * {@link #of} for one response, asked once per relayed event: the streams, reader and socket
+   * behind {@code response} are looked up here, once, and only the buffers are read per call.
+   */
+  static IntSupplier counter(Object response, InputStream entity) {
     Handles h = HANDLES;
     if (h == null) {
-      return 0;
+      return () -> 0;
     }
+    Object inner = inner(h, response);
+    DataReader reader;
+    Socket socket;
     try {
-      int waiting = buffered(h.current(entity));
-      Object inner = h.responseStream(response);
-      if (inner == null) {
-        return waiting;
-      }
-      waiting += buffered(h.current(inner));
-      DataReader reader = h.reader(inner);
-      if (reader != null) {
-        waiting += reader.available();
-      }
-      if (waiting > 0) {
-        return waiting;
-      }
-      // Nothing read ahead: ask the kernel (a syscall, so only when it can change the answer).
-      Socket socket = h.socket(inner);
-      return socket == null ? 0 : socket.getInputStream().available();
-    } catch (Exception | LinkageError e) {
-      return 0; // a closed socket, an unexpected stream: not knowing means flushing
+      reader = inner == null ? null : h.reader(inner);
+      socket = inner == null ? null : h.socket(inner);
+    } catch (RuntimeException | LinkageError e) {
+      return () -> 0;
     }
+    return () -> {
+      try {
+        int waiting = buffered(h.current(entity));
+        if (inner == null) {
+          return waiting;
+        }
+        waiting += buffered(h.current(inner));
+        if (reader != null) {
+          waiting += reader.available();
+        }
+        if (waiting > 0 || socket == null) {
+          return waiting;
+        }
+        // Nothing read ahead: ask the kernel (a syscall, so only when it can change the answer).
+        return socket.getInputStream().available();
+      } catch (Exception | LinkageError e) {
+        return 0; // a closed socket, an unexpected stream: not knowing means flushing
+      }
+    };
   }
 
   /**
@@ -68,17 +85,10 @@ final class ReceivedBytes {
    */
   static InputStream bodyStream(Object response) {
     Handles h = HANDLES;
-    if (h == null) {
-      return null;
-    }
-    try {
-      Object inner = h.responseStream(response);
-      return inner instanceof InputStream in && h.innerFields().containsKey(in.getClass())
-          ? in
-          : null;
-    } catch (RuntimeException | LinkageError e) {
-      return null;
-    }
+    Object inner = h == null ? null : inner(h, response);
+    return inner instanceof InputStream in && h.innerFields().containsKey(in.getClass())
+        ? in
+        : null;
   }
 
   /**
@@ -87,12 +97,18 @@ final class ReceivedBytes {
    */
   static Socket socketOf(Object response) {
     Handles h = HANDLES;
-    if (h == null) {
+    Object inner = h == null ? null : inner(h, response);
+    try {
+      return inner == null ? null : h.socket(inner);
+    } catch (RuntimeException | LinkageError e) {
       return null;
     }
+  }
+
+  /** The stream beneath {@code response}'s entity stream, or null when not found. */
+  private static Object inner(Handles h, Object response) {
     try {
-      Object inner = h.responseStream(response);
-      return inner == null ? null : h.socket(inner);
+      return h.responseStream(response);
     } catch (RuntimeException | LinkageError e) {
       return null;
     }

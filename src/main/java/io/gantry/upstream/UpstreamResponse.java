@@ -75,7 +75,7 @@ public final class UpstreamResponse implements AutoCloseable {
       direct = DirectBody.of(response, entity, clock != null);
       body =
           new UpstreamInputStream(
-              direct, wait, clock, this::readFailed, () -> ReceivedBytes.of(response, entity));
+              direct, wait, clock, this::readFailed, ReceivedBytes.counter(response, entity));
     }
     return body;
   }
