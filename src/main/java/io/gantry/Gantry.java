@@ -15,6 +15,7 @@ import io.gantry.api.models.ModelsEndpoints;
 import io.gantry.api.responses.ResponsesEndpoints;
 import io.gantry.config.BackendConfig;
 import io.gantry.config.GantryConfig;
+import io.gantry.edge.Access;
 import io.gantry.edge.EdgeGuard;
 import io.gantry.edge.Endpoint;
 import io.gantry.edge.GatewayServer;
@@ -99,7 +100,10 @@ public final class Gantry implements AutoCloseable {
             : config.discovery().enabled();
     GantryMetrics metrics = new GantryMetrics(config.observe().metrics());
     SessionTracker sessions =
-        new SessionTracker(metrics, Duration.ofSeconds(config.observe().sessionIdleSeconds()));
+        new SessionTracker(
+            metrics,
+            Duration.ofSeconds(config.observe().sessionIdleSeconds()),
+            config.observe().maxOpenSessions());
     // The registry is built from backends that need the observer; it is set right after.
     java.util.concurrent.atomic.AtomicReference<BackendRegistry> pools =
         new java.util.concurrent.atomic.AtomicReference<>();
@@ -182,10 +186,12 @@ public final class Gantry implements AutoCloseable {
             config.responses().rejectHostedTools(),
             config.background(),
             inputFiles,
-            conversationStore);
+            conversationStore,
+            governance.tenancy());
 
     responses.onBackgroundJobFinished(metrics::backgroundJobFinished);
     responses.onBackgroundJobEnded(metrics::backgroundJobEnded);
+    responses.onBackgroundJobRefused(metrics.protection()::backgroundRefused);
     MetricsEndpoint metricsEndpoint =
         new MetricsEndpoint(
             metrics,
@@ -206,104 +212,155 @@ public final class Gantry implements AutoCloseable {
     GatewayServer server =
         new GatewayServer(config.server(), new AccessLog(), metrics, sessions, tracing)
             .logContent(config.observe().logContent())
-            .guard(new EdgeGuard(governance, config.server().loopback()));
+            .guard(
+                new EdgeGuard(
+                    governance,
+                    config.server().loopback(),
+                    config.server().allowUnauthenticated()));
     AdminEndpoints admin = new AdminEndpoints(governance);
     ModelsEndpoints models = new ModelsEndpoints(router);
     HealthEndpoints health = new HealthEndpoints(registry, discovery, database);
     ConversationsEndpoints conversations = new ConversationsEndpoints(conversationStore);
     server
-        .route(Method.POST, "/v1/chat/completions", "chat", new ChatCompletionsEndpoint(router))
-        .route(Method.POST, "/v1/embeddings", "embeddings", new EmbeddingsEndpoint(router))
-        .route(Method.GET, "/v1/models", "models", models::list)
-        .route(Method.GET, "/v1/models/{model}", "models", models::retrieve)
-        .route(Method.POST, "/v1/responses", "responses", responses::create)
-        .route(Method.POST, "/v1/responses/input_tokens", "responses", responses::inputTokens)
+        .route(
+            Method.POST,
+            "/v1/chat/completions",
+            "chat",
+            Access.MODEL,
+            new ChatCompletionsEndpoint(router))
+        .route(
+            Method.POST,
+            "/v1/embeddings",
+            "embeddings",
+            Access.MODEL,
+            new EmbeddingsEndpoint(router))
+        .route(Method.GET, "/v1/models", "models", Access.KEY, models::list)
+        .route(Method.GET, "/v1/models/{model}", "models", Access.KEY, models::retrieve)
+        .route(Method.POST, "/v1/responses", "responses", Access.MODEL, responses::create)
+        .route(
+            Method.POST,
+            "/v1/responses/input_tokens",
+            "responses",
+            Access.KEY,
+            responses::inputTokens)
         .route(
             Method.GET,
             "/v1/responses/{id}",
             "responses",
+            Access.KEY,
             owned("id", Owned.RESPONSE, responses::retrieve))
         .route(
             Method.DELETE,
             "/v1/responses/{id}",
             "responses",
+            Access.KEY,
             owned("id", Owned.RESPONSE, responses::delete))
         .route(
             Method.POST,
             "/v1/responses/{id}/cancel",
             "responses",
+            Access.KEY,
             owned("id", Owned.RESPONSE, responses::cancel))
         .route(
             Method.GET,
             "/v1/responses/{id}/input_items",
             "responses",
+            Access.KEY,
             owned("id", Owned.RESPONSE, responses::inputItems))
-        .route(Method.POST, "/v1/conversations", "conversations", conversations::create)
+        .route(Method.POST, "/v1/conversations", "conversations", Access.KEY, conversations::create)
         .route(
             Method.GET,
             "/v1/conversations/{conversationId}",
             "conversations",
+            Access.KEY,
             owned("conversationId", Owned.CONVERSATION, conversations::retrieve))
         .route(
             Method.POST,
             "/v1/conversations/{conversationId}",
             "conversations",
+            Access.KEY,
             owned("conversationId", Owned.CONVERSATION, conversations::update))
         .route(
             Method.DELETE,
             "/v1/conversations/{conversationId}",
             "conversations",
+            Access.KEY,
             owned("conversationId", Owned.CONVERSATION, conversations::delete))
         .route(
             Method.GET,
             "/v1/conversations/{conversationId}/items",
             "conversations",
+            Access.KEY,
             owned("conversationId", Owned.CONVERSATION, conversations::listItems))
         .route(
             Method.POST,
             "/v1/conversations/{conversationId}/items",
             "conversations",
+            Access.KEY,
             owned("conversationId", Owned.CONVERSATION, conversations::createItems))
         .route(
             Method.GET,
             "/v1/conversations/{conversationId}/items/{itemId}",
             "conversations",
+            Access.KEY,
             owned("conversationId", Owned.CONVERSATION, conversations::retrieveItem))
         .route(
             Method.DELETE,
             "/v1/conversations/{conversationId}/items/{itemId}",
             "conversations",
+            Access.KEY,
             owned("conversationId", Owned.CONVERSATION, conversations::deleteItem))
         .route(
             Method.POST,
             "/v1/files",
             "files",
+            Access.KEY,
             FilesEndpoints.uploadBodyLimit(config.files()),
             FilesEndpoints.UPLOAD_LIMIT_NAME,
             files::upload)
-        .route(Method.GET, "/v1/files", "files", files::list)
-        .route(Method.GET, "/v1/files/{id}", "files", owned("id", Owned.FILE, files::retrieve))
-        .route(Method.DELETE, "/v1/files/{id}", "files", owned("id", Owned.FILE, files::delete))
+        .route(Method.GET, "/v1/files", "files", Access.KEY, files::list)
         .route(
-            Method.GET, "/v1/files/{id}/content", "files", owned("id", Owned.FILE, files::content))
-        .route(Method.POST, "/admin/keys", "admin", admin::createKey)
-        .route(Method.GET, "/admin/keys", "admin", admin::listKeys)
-        .route(Method.GET, "/admin/keys/{id}", "admin", admin::retrieveKey)
-        .route(Method.PATCH, "/admin/keys/{id}", "admin", admin::updateKey)
-        .route(Method.POST, "/admin/keys/{id}", "admin", admin::updateKey)
-        .route(Method.DELETE, "/admin/keys/{id}", "admin", admin::revokeKey)
-        .route(Method.POST, "/admin/keys/{id}/revoke", "admin", admin::revokeKey)
-        .route(Method.GET, "/admin/usage", "admin", admin::usage)
-        .route(Method.GET, "/admin/audit", "admin", admin::audit)
-        .route(Method.GET, "/v1/gantry/compatibility", "gantry", new CompatibilityMatrix()::serve)
-        .quietRoute(Method.GET, "/livez", health::live)
-        .quietRoute(Method.GET, "/readyz", health::ready)
-        .quietRoute(Method.GET, "/metrics", metricsEndpoint::scrape)
+            Method.GET,
+            "/v1/files/{id}",
+            "files",
+            Access.KEY,
+            owned("id", Owned.FILE, files::retrieve))
+        .route(
+            Method.DELETE,
+            "/v1/files/{id}",
+            "files",
+            Access.KEY,
+            owned("id", Owned.FILE, files::delete))
+        .route(
+            Method.GET,
+            "/v1/files/{id}/content",
+            "files",
+            Access.KEY,
+            owned("id", Owned.FILE, files::content))
+        .route(Method.POST, "/admin/keys", "admin", Access.ADMIN, admin::createKey)
+        .route(Method.GET, "/admin/keys", "admin", Access.ADMIN, admin::listKeys)
+        .route(Method.GET, "/admin/keys/{id}", "admin", Access.ADMIN, admin::retrieveKey)
+        .route(Method.PATCH, "/admin/keys/{id}", "admin", Access.ADMIN, admin::updateKey)
+        .route(Method.POST, "/admin/keys/{id}", "admin", Access.ADMIN, admin::updateKey)
+        .route(Method.DELETE, "/admin/keys/{id}", "admin", Access.ADMIN, admin::revokeKey)
+        .route(Method.POST, "/admin/keys/{id}/revoke", "admin", Access.ADMIN, admin::revokeKey)
+        .route(Method.GET, "/admin/usage", "admin", Access.ADMIN, admin::usage)
+        .route(Method.GET, "/admin/audit", "admin", Access.ADMIN, admin::audit)
+        .route(
+            Method.GET,
+            "/v1/gantry/compatibility",
+            "gantry",
+            Access.KEY,
+            new CompatibilityMatrix()::serve)
+        .quietRoute(Method.GET, "/livez", Access.PUBLIC, health::live)
+        .quietRoute(Method.GET, "/readyz", Access.PUBLIC, health::ready)
+        .quietRoute(Method.GET, "/metrics", Access.OPERATOR, metricsEndpoint::scrape)
         // Quiet: the dashboard's own polling must not show up in the numbers it draws.
-        .quietRoute(Method.GET, "/dashboard", dashboardEndpoints::page)
-        .quietRoute(Method.GET, "/dashboard/", dashboardEndpoints::redirectToPage)
-        .quietRoute(Method.GET, "/dashboard/data", dashboardEndpoints::data)
-        .quietRoute(Method.GET, "/dashboard/assets/{file}", dashboardEndpoints::asset);
+        .quietRoute(Method.GET, "/dashboard", Access.OPERATOR, dashboardEndpoints::page)
+        .quietRoute(Method.GET, "/dashboard/", Access.OPERATOR, dashboardEndpoints::redirectToPage)
+        .quietRoute(Method.GET, "/dashboard/data", Access.OPERATOR, dashboardEndpoints::data)
+        .quietRoute(
+            Method.GET, "/dashboard/assets/{file}", Access.OPERATOR, dashboardEndpoints::asset);
 
     registry.start();
     dashboard.start();
@@ -333,7 +390,16 @@ public final class Gantry implements AutoCloseable {
    * refuses to start unless the operator opted in ({@code --allow-unauthenticated}).
    */
   private static void refuseOpenNetworkBind(GantryConfig config, Governance governance) {
-    if (config.server().loopback() || governance.keys().required()) {
+    if (config.server().loopback()) {
+      return;
+    }
+    if (governance.keys().everExisted()) {
+      if (!governance.keys().required()) {
+        LOG.warn(
+            "Gantry is bound to {} and no API key is usable (all expired, revoked or disabled):"
+                + " every /v1 request gets 401 until a key is created.",
+            config.server().host());
+      }
       return;
     }
     if (!config.server().allowUnauthenticated()) {
@@ -463,6 +529,11 @@ public final class Gantry implements AutoCloseable {
 
   public int inFlight() {
     return server.inFlight();
+  }
+
+  /** Every route served, with who may call it (the attack suite walks it). */
+  public io.gantry.edge.RouteTable routes() {
+    return server.routes();
   }
 
   public GantryConfig config() {

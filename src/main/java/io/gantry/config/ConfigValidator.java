@@ -21,6 +21,29 @@ final class ConfigValidator {
     if (server.shutdownGraceSeconds() < 0) {
       throw new ConfigException("Config key 'server.shutdown_grace_seconds' must be 0 or more.");
     }
+    atLeast(server.maxConnections(), 1, "server.max_connections", "client connections");
+    atLeast(server.headerTimeoutMs(), 100, "server.header_timeout_ms", "milliseconds");
+    atLeast(server.idleTimeoutSeconds(), 1, "server.idle_timeout_seconds", "seconds");
+    atLeast(server.clientWriteTimeoutMs(), 100, "server.client_write_timeout_ms", "milliseconds");
+    if (server.maxBufferedRequestBytes() < server.maxRequestBytes()) {
+      throw new ConfigException(
+          "Config key 'server.max_buffered_request_bytes' is "
+              + server.maxBufferedRequestBytes()
+              + ", below server.max_request_bytes ("
+              + server.maxRequestBytes()
+              + "): no body of the largest size could ever be read. Raise it, or give the JVM"
+              + " more heap (its default is a quarter of the maximum heap).");
+    }
+    atLeast(config.background().maxQueued(), 1, "background.max_queued", "responses");
+    atLeast(
+        config.background().maxQueuedPerTenant(),
+        1,
+        "background.max_queued_per_tenant",
+        "responses");
+    if (config.files().maxBytesPerTenant() < 1) {
+      throw new ConfigException("Config key 'files.max_bytes_per_tenant' must be positive.");
+    }
+    atLeast(config.observe().maxOpenSessions(), 1, "observe.max_open_sessions", "sessions");
     if (config.discovery().probeIntervalSeconds() < 1) {
       throw new ConfigException(
           "Config key 'discovery.probe_interval_seconds' must be at least 1.");
@@ -154,6 +177,13 @@ final class ConfigValidator {
     }
   }
 
+  private static void atLeast(int value, int min, String key, String unit) {
+    if (value < min) {
+      throw new ConfigException(
+          "Config key '" + key + "' is " + value + "; use at least " + min + " (" + unit + ").");
+    }
+  }
+
   private static void checkUrl(String url, String key) {
     if (url == null || url.isBlank()) {
       throw new ConfigException(
@@ -167,7 +197,12 @@ final class ConfigValidator {
       }
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
-          "Config key '" + key + "' is '" + url + "', not an http(s) URL: " + e.getMessage());
+          "Config key '"
+              + key
+              + "' is '"
+              + io.gantry.core.Urls.redact(url)
+              + "', not an http(s) URL: "
+              + io.gantry.core.Urls.redact(e.getMessage()));
     }
   }
 }

@@ -20,11 +20,23 @@ import java.util.TreeMap;
  * Maps {@code GANTRY_*} environment variables onto config keys: {@code GANTRY_SERVER_PORT} sets
  * {@code server.port}, {@code GANTRY_BACKENDS_0_URL} sets {@code backends[0].url}, and a variable
  * naming a list or mapping ({@code GANTRY_ALIASES}) takes a YAML value. The key names come from the
- * config records, so every key is overridable and the two can never drift apart. Variables that
- * name no key are left alone (other tools use the prefix too).
+ * config records, so every key is overridable and the two can never drift apart. A {@code GANTRY_*}
+ * variable that names no key is an error that names the closest real one: a misspelt variable
+ * ({@code GANTRY_LIMIT_REDIS_URL}) must not start a gateway on defaults without a word. Only the
+ * variables of Gantry's own launcher, logging and test harness are exempt ({@link #NOT_CONFIG}).
  */
 final class EnvOverrides {
   private static final String PREFIX = "GANTRY_";
+
+  /** Variables that are not config keys: read by the launcher, logging or the test harness. */
+  static final java.util.Set<String> NOT_CONFIG =
+      java.util.Set.of(
+          "GANTRY_LOG_LEVEL", "GANTRY_ACCESS_LOG_LEVEL", "GANTRY_JAVA_OPTS", "GANTRY_JAR");
+
+  /** Prefixes of the test and benchmark harness's own variables. */
+  private static final List<String> HARNESS_PREFIXES =
+      List.of("GANTRY_REQUIRE_", "GANTRY_TEST_", "GANTRY_BENCH_");
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private EnvOverrides() {}
@@ -36,10 +48,80 @@ final class EnvOverrides {
       if (!name.startsWith(PREFIX) || name.length() == PREFIX.length()) {
         continue;
       }
+      if (NOT_CONFIG.contains(name) || HARNESS_PREFIXES.stream().anyMatch(name::startsWith)) {
+        continue;
+      }
       List<String> tokens =
           Arrays.asList(name.substring(PREFIX.length()).toLowerCase(Locale.ROOT).split("_"));
-      setPath(tree, GantryConfig.class, tokens, entry.getValue(), name);
+      if (!setPath(tree, GantryConfig.class, tokens, entry.getValue(), name)) {
+        throw new ConfigException(unknown(name));
+      }
     }
+  }
+
+  /** The error for a variable that names no key, with the closest variable that does. */
+  static String unknown(String name) {
+    String shape = name.replaceAll("_[0-9]+(?=_|$)", "_N");
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String path : keyPaths()) {
+      String candidate = envName(path);
+      int d = distance(shape, candidate);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = candidate;
+      }
+    }
+    java.util.regex.Matcher index = java.util.regex.Pattern.compile("_([0-9]+)_").matcher(name);
+    String n = index.find() ? index.group(1) : "0";
+    String suggestion =
+        best == null
+            ? ""
+            : " Did you mean "
+                + best.replace("_N_", "_" + n + "_")
+                + " (config key '"
+                + keyOf(best)
+                + "')?";
+    return "Environment variable "
+        + name
+        + " names no config key, so it would be ignored."
+        + suggestion
+        + " Every GANTRY_* variable must name a key (see the README's Configuration).";
+  }
+
+  /** {@code backends[].timeouts.connect_ms} as {@code GANTRY_BACKENDS_N_TIMEOUTS_CONNECT_MS}. */
+  private static String envName(String path) {
+    return PREFIX + path.replace("[]", ".n").replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+
+  private static String keyOf(String envName) {
+    for (String path : keyPaths()) {
+      if (envName(path).equals(envName)) {
+        return path;
+      }
+    }
+    return envName;
+  }
+
+  /** Levenshtein distance. */
+  private static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        current[j] =
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
   }
 
   private static boolean setPath(

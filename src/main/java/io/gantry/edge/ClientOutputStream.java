@@ -69,6 +69,7 @@ final class ClientOutputStream extends FilterOutputStream {
   private void lock() {
     if (watch != null) {
       watch.writeLock().lock();
+      watch.beginWrite();
     }
   }
 

@@ -22,6 +22,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * the connection is then closed after this response (HTTP/1.1 clients resend unanswered requests).
  * Where the socket cannot be reached (TLS, another Helidon socket type), nothing is watched and a
  * hang-up is noticed at the next write, as before.
+ *
+ * <p>The same looks end a client that stopped reading: a write that has been blocked longer than
+ * the write timeout ({@code server.client_write_timeout_ms}; its socket buffers are full) closes
+ * the connection, which fails the write, so the exchange ends, its backend request is aborted and
+ * its slot freed. Writers only flip a flag around each write; the poller keeps the time.
  */
 final class ClientWatch {
   static final long TICK_MS = 20;
@@ -38,6 +43,8 @@ final class ClientWatch {
   private static final ByteBuffer ONE_BYTE = ByteBuffer.allocateDirect(1);
 
   private final SocketChannel channel;
+  private final long writeTimeoutNanos;
+  private final java.util.function.Consumer<String> closedConnection;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile Runnable onGone;
   private volatile boolean stopped;
@@ -48,13 +55,29 @@ final class ClientWatch {
   private volatile long writes;
   private long seenWrites = -1;
   private long seenAtNanos;
+  // Writes begun and whether one is in progress; the poller times a write that stays in progress.
+  private volatile long writesBegun;
+  private volatile boolean writing;
+  private volatile boolean watchingWrites;
+  private volatile boolean released;
+  private volatile boolean writeTimedOut;
+  private long seenBegun = -1;
+  private long seenBegunAtNanos;
 
-  private ClientWatch(SocketChannel channel) {
+  private ClientWatch(
+      SocketChannel channel,
+      long writeTimeoutNanos,
+      java.util.function.Consumer<String> closedConnection) {
     this.channel = channel;
+    this.writeTimeoutNanos = writeTimeoutNanos;
+    this.closedConnection = closedConnection;
   }
 
   /** A watch over the connection, or null when its socket cannot be reached. */
-  static ClientWatch of(ConnectionContext connection) {
+  static ClientWatch of(
+      ConnectionContext connection,
+      long writeTimeoutNanos,
+      java.util.function.Consumer<String> closedConnection) {
     if (connection == null || CHANNEL == null) {
       return null;
     }
@@ -63,13 +86,17 @@ final class ClientWatch {
       if (!CHANNEL.getDeclaringClass().isInstance(socket)) {
         return null;
       }
-      return new ClientWatch((SocketChannel) CHANNEL.get(socket));
+      return new ClientWatch(
+          (SocketChannel) CHANNEL.get(socket), writeTimeoutNanos, closedConnection);
     } catch (IllegalAccessException | RuntimeException e) {
       return null;
     }
   }
 
-  /** Starts watching; {@code hook} runs once, on the watcher thread, if the client hangs up. */
+  /**
+   * Starts watching; {@code hook} runs once, on the watcher thread, if the client hangs up (or
+   * stops reading for longer than the write timeout).
+   */
   void arm(Runnable hook) {
     if (stopped || onGone != null) {
       return;
@@ -78,7 +105,18 @@ final class ClientWatch {
     POLLER.add(this);
   }
 
-  /** Stops watching; once this returns, no look at the socket is in progress or will start. */
+  /** Times every write from now until {@link #release()}; idempotent. */
+  void watchWrites() {
+    if (!watchingWrites && !released) {
+      watchingWrites = true;
+      POLLER.add(this);
+    }
+  }
+
+  /**
+   * Stops looking for a hang-up; once this returns, no look at the socket is in progress or will
+   * start. Writes stay timed while {@link #watchWrites()} asked for it.
+   */
   void stop() {
     if (onGone == null) {
       stopped = true;
@@ -90,11 +128,25 @@ final class ClientWatch {
     } finally {
       lock.unlock();
     }
+    if (!watchingWrites) {
+      POLLER.remove(this);
+    }
+  }
+
+  /** The exchange is over: no more looks of any kind. */
+  void release() {
+    stop();
+    released = true;
     POLLER.remove(this);
   }
 
   boolean clientGone() {
     return gone;
+  }
+
+  /** Whether the connection was closed because a write stayed blocked past the write timeout. */
+  boolean writeTimedOut() {
+    return writeTimedOut;
   }
 
   /** A look read a byte of the next request: the connection must close after this response. */
@@ -107,8 +159,15 @@ final class ClientWatch {
     return lock;
   }
 
-  /** Called under {@link #writeLock()}, so one writer at a time. */
+  /** Called under {@link #writeLock()} before a write, so one writer at a time. */
+  void beginWrite() {
+    writesBegun = writesBegun + 1;
+    writing = true;
+  }
+
+  /** Called under {@link #writeLock()} after a write, however it ended. */
   void wrote() {
+    writing = false;
     writes = writes + 1;
   }
 
@@ -118,6 +177,15 @@ final class ClientWatch {
    * @return false when the watch is over
    */
   private boolean look(long now) {
+    if (released) {
+      return false;
+    }
+    if (watchingWrites && stalledWrite(now)) {
+      return false;
+    }
+    if (onGone == null || stopped) {
+      return watchingWrites; // only writes are timed
+    }
     long written = writes;
     if (written != seenWrites) {
       seenWrites = written; // written since the last tick (or new): a write reveals a hang-up
@@ -133,7 +201,7 @@ final class ClientWatch {
     boolean hungUp;
     try {
       if (stopped) {
-        return false;
+        return watchingWrites;
       }
       hungUp = readsEndOfStream();
       if (!hungUp && !consumedNextRequest) {
@@ -149,8 +217,39 @@ final class ClientWatch {
       if (hook != null) {
         hook.run();
       }
+      return false;
     }
-    return false;
+    return watchingWrites; // a pipelined request was read: no more looks, writes still timed
+  }
+
+  /** Whether a write has been in progress past the write timeout; if so, closes the connection. */
+  private boolean stalledWrite(long now) {
+    if (!writing) {
+      return false;
+    }
+    long begun = writesBegun;
+    if (begun != seenBegun) {
+      seenBegun = begun;
+      seenBegunAtNanos = now;
+      return false;
+    }
+    if (now - seenBegunAtNanos < writeTimeoutNanos) {
+      return false;
+    }
+    writeTimedOut = true;
+    gone = true;
+    try {
+      // Fails the blocked write with an exception, so the exchange ends.
+      channel.close();
+    } catch (IOException | RuntimeException ignored) {
+      // Closed already.
+    }
+    closedConnection.accept("write_timeout");
+    Runnable hook = onGone;
+    if (hook != null && !stopped) {
+      hook.run();
+    }
+    return true;
   }
 
   private boolean readsEndOfStream() {

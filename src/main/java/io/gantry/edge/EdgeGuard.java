@@ -14,36 +14,51 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Governance at the edge. Before an endpoint runs: once a usable key exists, every {@code /v1/*}
- * request needs one ({@code Authorization: Bearer} or {@code api-key}); {@code /admin/*} needs the
- * admin token; {@code /metrics} and {@code /dashboard} need the admin token when keys exist and the
- * server is bound beyond loopback. When a surface knows its model: model access and rate limits.
- * When the request ends: the limiter is settled with the real usage and the usage stored.
+ * Governance at the edge, enforcing what each route declares ({@link Access}) after the route
+ * matched. Authentication is on once any API key has existed, and on any non-loopback bind unless
+ * {@code server.allow_unauthenticated}; it stays on when the last key expires or is revoked, so the
+ * gateway never opens up by itself. Key routes need a key ({@code Authorization: Bearer} or {@code
+ * api-key}) and count against its request limits; model routes are admitted by their surface with
+ * the model and a token estimate; admin routes need the admin token; operator views ({@code
+ * /metrics}, {@code /dashboard}) need the admin token on a non-loopback bind once authentication is
+ * on. When the request ends, the limiter is settled with the real usage and the usage stored.
  */
 public final class EdgeGuard {
   private final Governance governance;
   private final boolean loopback;
+  private final boolean allowUnauthenticated;
 
-  public EdgeGuard(Governance governance, boolean loopback) {
+  public EdgeGuard(Governance governance, boolean loopback, boolean allowUnauthenticated) {
     this.governance = governance;
     this.loopback = loopback;
+    this.allowUnauthenticated = allowUnauthenticated;
   }
 
   public Governance governance() {
     return governance;
   }
 
-  void before(Exchange exchange) {
-    String path = exchange.path();
+  /** Whether callers must authenticate now (see the class comment). */
+  public boolean authenticationRequired() {
+    return governance.keys().everExisted() || !loopback && !allowUnauthenticated;
+  }
+
+  /** Lets the request in as {@code access} allows, or refuses it (401, 403, 429). */
+  void admit(Exchange exchange, Access access) {
     try {
-      if (path.startsWith("/v1/")) {
-        authenticate(exchange);
-      } else if (path.equals("/admin") || path.startsWith("/admin/")) {
-        requireAdmin(exchange);
-      } else if ((path.equals("/metrics") || path.startsWith("/dashboard"))
-          && !loopback
-          && governance.keys().required()) {
-        requireAdmin(exchange);
+      switch (access) {
+        case PUBLIC -> {}
+        case KEY -> {
+          authenticate(exchange);
+          admitRequest(exchange);
+        }
+        case MODEL -> authenticate(exchange);
+        case ADMIN -> requireAdmin(exchange);
+        case OPERATOR -> {
+          if (!loopback && authenticationRequired()) {
+            requireAdmin(exchange);
+          }
+        }
       }
     } catch (GovernException e) {
       throw toApi(e);
@@ -51,7 +66,7 @@ public final class EdgeGuard {
   }
 
   private void authenticate(Exchange exchange) {
-    if (!governance.keys().required()) {
+    if (!authenticationRequired()) {
       return;
     }
     String secret = credential(exchange);
@@ -68,6 +83,22 @@ public final class EdgeGuard {
     Principal principal = new Principal(key.get());
     exchange.principal(principal);
     exchange.record().principal(principal.keyId(), principal.tenant());
+  }
+
+  /** A request that calls no model counts one request against the key's (and tenant's) limits. */
+  private void admitRequest(Exchange exchange) {
+    Principal principal = exchange.principal();
+    RateLimiter limiter = governance.limiter();
+    if (principal == null || limiter == null) {
+      return;
+    }
+    LimitSubject subject = governance.subject(principal);
+    LimitDecision decision = limiter.admit(subject, 0);
+    decision.headers().forEach(exchange::responseHeader);
+    if (!decision.allowed()) {
+      throw refused(decision);
+    }
+    exchange.admission(new Exchange.Admission(principal, subject, 0));
   }
 
   private void requireAdmin(Exchange exchange) {
@@ -129,22 +160,26 @@ public final class EdgeGuard {
     LimitDecision decision = limiter.admit(subject, tokens);
     decision.headers().forEach(exchange::responseHeader);
     if (!decision.allowed()) {
-      boolean quota = "insufficient_quota".equals(decision.code());
-      ApiException refused =
-          new ApiException(
-              decision.status(),
-              quota ? "insufficient_quota" : decision.status() == 429 ? "requests" : "server_error",
-              decision.code(),
-              null,
-              decision.message(),
-              decision.status() == 429 ? ErrorKind.RATE_LIMITED : ErrorKind.INTERNAL);
-      decision.headers().forEach(refused::withHeader);
-      if (decision.retryAfterSeconds() > 0) {
-        refused.withHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
-      }
-      throw refused;
+      throw refused(decision);
     }
     exchange.admission(new Exchange.Admission(principal, subject, tokens));
+  }
+
+  private static ApiException refused(LimitDecision decision) {
+    boolean quota = "insufficient_quota".equals(decision.code());
+    ApiException refused =
+        new ApiException(
+            decision.status(),
+            quota ? "insufficient_quota" : decision.status() == 429 ? "requests" : "server_error",
+            decision.code(),
+            null,
+            decision.message(),
+            decision.status() == 429 ? ErrorKind.RATE_LIMITED : ErrorKind.INTERNAL);
+    decision.headers().forEach(refused::withHeader);
+    if (decision.retryAfterSeconds() > 0) {
+      refused.withHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
+    }
+    return refused;
   }
 
   boolean allowsModel(Exchange exchange, String... names) {
@@ -163,8 +198,14 @@ public final class EdgeGuard {
   /** When the request ended: real usage replaces the estimate, and is stored. */
   void after(Exchange exchange) {
     Exchange.Admission admission = exchange.admission();
-    if (admission == null || exchange.settlementDeferred()) {
+    if (admission == null) {
+      return; // refused, or a model call that failed before it was admitted (no tokens, no count)
+    }
+    if (exchange.settlementDeferred()) {
       return;
+    }
+    if (admission.estimate() == 0 && !callsModel(exchange)) {
+      return; // a request without a model: counted on admission, nothing to settle or record
     }
     settle(
         admission,
@@ -173,13 +214,17 @@ public final class EdgeGuard {
         exchange.record().model());
   }
 
+  private static boolean callsModel(Exchange exchange) {
+    return exchange.route() != null && exchange.route().callsModel();
+  }
+
   /** Settles an admitted request; a deferred (background) one calls this when its job ends. */
   void settle(Exchange.Admission admission, Usage usage, int status, String model) {
     long input = usage == null ? 0 : usage.inputTokens();
     long output = usage == null ? 0 : usage.outputTokens();
-    // A failure before any answer used no tokens; a success without reported usage is charged
+    // A failure before any answer used no tokens; a success without reported input is charged
     // its estimate, so a backend that omits usage cannot be used to dodge TPM.
-    if (usage == null && status > 0 && status < 400) {
+    if (input == 0 && status > 0 && status < 400) {
       input = admission.estimate();
     }
     try {

@@ -22,11 +22,15 @@ public final class Exchange {
   private final ServerRequest request;
   private final ServerResponse response;
   private final RequestRecord record;
+  private final HttpRoute route;
+  private final java.util.Map<String, String> pathParams;
   private final long maxBodyBytes;
   private final String limitName;
   private final Tracing.RequestSpan span;
   private final ClientWatch watch;
   private byte[] body;
+  private BodyBudget bodyBudget;
+  private long budgetTaken;
   private io.gantry.upstream.UpstreamMeta upstreamMeta;
   private boolean streamOpened;
   private final java.util.List<AutoCloseable> atEnd = new java.util.ArrayList<>(1);
@@ -45,11 +49,15 @@ public final class Exchange {
       ServerRequest request,
       ServerResponse response,
       RequestRecord record,
+      HttpRoute route,
+      java.util.Map<String, String> pathParams,
       long maxBodyBytes,
       String limitName,
       Tracing.RequestSpan span,
       ClientWatch watch) {
     this.watch = watch;
+    this.route = route;
+    this.pathParams = pathParams;
     this.request = request;
     this.response = response;
     this.record = record;
@@ -60,6 +68,10 @@ public final class Exchange {
 
   void guard(EdgeGuard value) {
     this.guard = value;
+  }
+
+  void bodyBudget(BodyBudget value) {
+    this.bodyBudget = value;
   }
 
   /** The key this request carries (never its secret), or null when keys are not in use. */
@@ -148,6 +160,11 @@ public final class Exchange {
     return (usage, model) -> g.settle(a, usage, usage == null ? 500 : 200, model);
   }
 
+  /** The route this request matched; null when it matched none. */
+  public HttpRoute route() {
+    return route;
+  }
+
   public String method() {
     return request.prologue().method().text();
   }
@@ -188,6 +205,10 @@ public final class Exchange {
 
   /** Closes what {@link #closeAtEnd} collected; called once by the server after the handler. */
   void end() {
+    if (budgetTaken > 0) {
+      bodyBudget.give(budgetTaken);
+      budgetTaken = 0;
+    }
     for (AutoCloseable resource : atEnd) {
       try {
         resource.close();
@@ -217,10 +238,17 @@ public final class Exchange {
     return watch != null && watch.clientGone();
   }
 
-  /** Stops watching the client; the connection is then Helidon's alone again. */
-  void endWatch() {
+  /** Stops looking for a hang-up (writes stay timed); the socket is then read by Helidon only. */
+  private void stopHangUpWatch() {
     if (watch != null) {
       watch.stop();
+    }
+  }
+
+  /** The exchange is over: the connection is Helidon's alone again. */
+  void endWatch() {
+    if (watch != null) {
+      watch.release();
     }
   }
 
@@ -233,8 +261,9 @@ public final class Exchange {
     return request.headers().first(HeaderNames.create(name)).orElse(null);
   }
 
+  /** A path parameter of the matched route, percent-decoded. */
   public String pathParam(String name) {
-    return request.path().pathParameters().first(name).orElse(null);
+    return pathParams.get(name);
   }
 
   public Optional<String> query(String name) {
@@ -250,14 +279,57 @@ public final class Exchange {
     if (declared.isPresent() && declared.getAsLong() > maxBodyBytes) {
       throw tooLarge();
     }
+    if (declared.isPresent()) {
+      take(declared.getAsLong());
+    }
     try (InputStream in = request.content().inputStream()) {
-      byte[] read = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-      if (read.length > maxBodyBytes) {
-        throw tooLarge();
-      }
-      body = read;
+      body = declared.isPresent() ? readDeclared(in) : readChunked(in);
     }
     return body;
+  }
+
+  private byte[] readDeclared(InputStream in) throws IOException {
+    byte[] read = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+    if (read.length > maxBodyBytes) {
+      throw tooLarge();
+    }
+    return read;
+  }
+
+  /** A body of unknown length, taken from the budget as it arrives. */
+  private byte[] readChunked(InputStream in) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] buffer = new byte[64 * 1024];
+    while (true) {
+      int n = in.read(buffer);
+      if (n < 0) {
+        return out.toByteArray();
+      }
+      if (out.size() + (long) n > maxBodyBytes) {
+        throw tooLarge();
+      }
+      // Twice: the growing buffer and the copy toByteArray makes at the end.
+      take(2L * n);
+      out.write(buffer, 0, n);
+    }
+  }
+
+  private void take(long bytes) {
+    if (bodyBudget == null || bytes <= 0) {
+      return;
+    }
+    if (!bodyBudget.tryTake(bytes)) {
+      throw new ApiException(
+              503,
+              "server_error",
+              "server_busy",
+              null,
+              "The gateway holds as many request bodies in memory as it may"
+                  + " (server.max_buffered_request_bytes); retry shortly.",
+              ErrorKind.UPSTREAM_UNAVAILABLE)
+          .withHeader("Retry-After", "1");
+    }
+    budgetTaken += bytes;
   }
 
   private ApiException tooLarge() {
@@ -274,13 +346,37 @@ public final class Exchange {
         ErrorKind.CLIENT_INVALID);
   }
 
+  private static String abbreviated(String text) {
+    return text.length() <= 100 ? text : text.substring(0, 100) + "...";
+  }
+
+  private static boolean isJson(String contentType) {
+    String essence = contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+    return essence.equals("application/json") || essence.endsWith("+json");
+  }
+
   /** The body as text when an endpoint has read it, else null (for content logging). */
   String bodyTextIfRead() {
     return body == null ? null : new String(body, java.nio.charset.StandardCharsets.UTF_8);
   }
 
-  /** The body as a JSON object, or a 400 that says where the JSON breaks. */
+  /**
+   * The body as a JSON object, or a 400 that says where the JSON breaks; a body declared as another
+   * media type is a 415 (a missing {@code Content-Type} is taken as JSON).
+   */
   public ObjectNode jsonBody() throws IOException {
+    String contentType = header("content-type");
+    if (contentType != null && !isJson(contentType)) {
+      throw new ApiException(
+          415,
+          "invalid_request_error",
+          "unsupported_media_type",
+          null,
+          "The request body must be JSON (Content-Type: application/json); it was sent as '"
+              + abbreviated(contentType.split(";", 2)[0].strip())
+              + "'.",
+          ErrorKind.CLIENT_INVALID);
+    }
     byte[] bytes = body();
     if (bytes.length == 0) {
       throw ApiException.invalid(null, "The request body is empty; send a JSON object.");
@@ -328,11 +424,22 @@ public final class Exchange {
   }
 
   public void sendBytes(int status, String contentType, byte[] bytes) {
-    endWatch();
+    stopHangUpWatch();
     record.status(status);
     response.status(Status.create(status));
     response.header(HeaderNames.CONTENT_TYPE, contentType);
-    response.send(bytes);
+    if (watch == null) {
+      response.send(bytes);
+      return;
+    }
+    // Timed like every write: a client that does not read a large answer cannot hold it forever.
+    watch.watchWrites();
+    watch.beginWrite();
+    try {
+      response.send(bytes);
+    } finally {
+      watch.wrote();
+    }
   }
 
   /** Starts a streamed response; each {@code flush()} sends what was written so far. */
@@ -343,6 +450,9 @@ public final class Exchange {
     response.header(HeaderNames.CACHE_CONTROL, "no-cache");
     response.header(HeaderNames.create("X-Accel-Buffering"), "no");
     streamOpened = true;
+    if (watch != null) {
+      watch.watchWrites();
+    }
     return new ClientOutputStream(response.outputStream(), watch);
   }
 

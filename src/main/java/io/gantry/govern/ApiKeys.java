@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * that time.
  */
 public final class ApiKeys {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiKeys.class);
   static final long CACHE_MILLIS = 5_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -26,6 +27,9 @@ public final class ApiKeys {
   private final Map<String, Cached> byHash = new ConcurrentHashMap<>();
   private volatile long requiredCheckedAt = 0;
   private volatile boolean required;
+  // Once true, true for good: keys are never deleted, only revoked.
+  private volatile boolean everExisted;
+  private volatile long existedCheckedAt = 0;
 
   public ApiKeys(KeyStore store, Audit audit) {
     this.store = store;
@@ -100,14 +104,41 @@ public final class ApiKeys {
     return Optional.of(key);
   }
 
-  /** Whether data-plane requests need a key: at least one usable key exists. */
+  /** Whether at least one usable key exists (enabled, unrevoked, unexpired). */
   public boolean required() {
     long now = System.currentTimeMillis();
     if (now - requiredCheckedAt > CACHE_MILLIS) {
-      required = store.anyUsable(now / 1000);
+      boolean usable = store.anyUsable(now / 1000);
+      if (required && !usable) {
+        LOG.warn(
+            "No usable API key is left (the last one expired, was revoked or disabled):"
+                + " authentication stays on and every /v1 request is refused with 401 until a"
+                + " key is created (./gantry keys create, or POST /admin/keys).");
+      }
+      required = usable;
       requiredCheckedAt = now;
     }
     return required;
+  }
+
+  /**
+   * Whether any key was ever created: from then on authentication stays on, even when no key is
+   * usable any more, so the gateway never opens up by itself.
+   */
+  public boolean everExisted() {
+    if (everExisted) {
+      required(); // keeps watching usable keys, to log the moment the last one goes
+      return true;
+    }
+    long now = System.currentTimeMillis();
+    if (now - existedCheckedAt > CACHE_MILLIS) {
+      everExisted = store.anyExists();
+      existedCheckedAt = now;
+      if (everExisted) {
+        required();
+      }
+    }
+    return everExisted;
   }
 
   /** The usable key with this secret, if any. */
@@ -134,6 +165,7 @@ public final class ApiKeys {
   private void changed() {
     byHash.clear();
     requiredCheckedAt = 0;
+    existedCheckedAt = 0;
   }
 
   private static java.util.List<String> iterable(ObjectNode body) {

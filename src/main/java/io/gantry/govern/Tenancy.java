@@ -35,13 +35,22 @@ public final class Tenancy {
 
   /** Whether the object (if it exists) belongs to the principal's tenant. */
   public boolean visible(String objectId, Principal principal) {
+    return visibleTo(objectId, tenantOf(principal));
+  }
+
+  /** Whether the object (if it exists) belongs to {@code tenant}. */
+  public boolean visibleTo(String objectId, String tenant) {
     if (objectId == null) {
       return true;
     }
-    String tenant = tenantOf(principal);
     if (!anyOwned.get()) {
       return tenant.equals(DEFAULT);
     }
     return owners.tenantOf(objectId).orElse(DEFAULT).equals(tenant);
+  }
+
+  /** The tenant that owns the object ({@value #DEFAULT} for one without an owner row). */
+  public String ownerOf(String objectId) {
+    return anyOwned.get() ? owners.tenantOf(objectId).orElse(DEFAULT) : DEFAULT;
   }
 }

@@ -125,7 +125,11 @@ final class UsageBatcher implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-      flush();
+      try {
+        flush();
+      } catch (Throwable failure) {
+        io.gantry.observe.Supervision.failed("gantry-usage", failure);
+      }
     }
   }
 

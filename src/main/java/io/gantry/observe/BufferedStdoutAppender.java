@@ -35,7 +35,11 @@ public final class BufferedStdoutAppender extends UnsynchronizedAppenderBase<ILo
     flusher =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("gantry-access-log-flush").factory());
-    flusher.scheduleWithFixedDelay(this::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
+    flusher.scheduleWithFixedDelay(
+        Supervision.guarded("gantry-access-log-flush", this::flush),
+        flushMillis,
+        flushMillis,
+        TimeUnit.MILLISECONDS);
     super.start();
   }
 

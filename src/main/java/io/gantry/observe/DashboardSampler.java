@@ -151,7 +151,11 @@ public final class DashboardSampler implements AutoCloseable {
       timer =
           Executors.newSingleThreadScheduledExecutor(
               Thread.ofVirtual().name("gantry-dashboard").factory());
-      timer.scheduleAtFixedRate(this::sampleNow, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+      timer.scheduleAtFixedRate(
+          Supervision.guarded("gantry-dashboard", this::sampleNow),
+          0,
+          interval.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
     return this;
   }

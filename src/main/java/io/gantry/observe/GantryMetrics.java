@@ -178,6 +178,7 @@ public final class GantryMetrics {
   private final boolean enabled;
   private final QueueMeters queues;
   private final RateLimitMeters rateLimits;
+  private final ProtectionMeters protection;
 
   private record RouteKey(String surface, String model, String backend) {}
 
@@ -193,6 +194,7 @@ public final class GantryMetrics {
     this.enabled = enabled;
     this.queues = new QueueMeters(registry, enabled);
     this.rateLimits = new RateLimitMeters(registry, enabled);
+    this.protection = new ProtectionMeters(registry, enabled);
     if (enabled) {
       JvmMetrics.builder().register(registry);
     }
@@ -394,6 +396,16 @@ public final class GantryMetrics {
   /** The concurrency-queue meters (waiting, waited, refused). */
   public QueueMeters queues() {
     return queues;
+  }
+
+  /** The meters of the bounds that protect the gateway (closed connections, full tables). */
+  public ProtectionMeters protection() {
+    return protection;
+  }
+
+  /** The edge closed a client connection ({@code header_timeout}, {@code write_timeout}). */
+  public void connectionClosed(String reason) {
+    protection.connectionClosed(reason);
   }
 
   /** The rate limiter's meters (refusals, decision time, failures). */

@@ -148,20 +148,6 @@ public final class OtlpTracing implements Tracing {
     };
   }
 
-  /** {@code url.full} must not carry credentials: user info becomes {@code REDACTED}. */
-  static String redact(String baseUrl) {
-    int scheme = baseUrl.indexOf("://");
-    int at = baseUrl.indexOf('@');
-    if (scheme < 0 || at < 0) {
-      return baseUrl;
-    }
-    int slash = baseUrl.indexOf('/', scheme + 3);
-    if (slash >= 0 && at > slash) {
-      return baseUrl;
-    }
-    return baseUrl.substring(0, scheme + 3) + "REDACTED:REDACTED" + baseUrl.substring(at);
-  }
-
   private final class ServerSpan implements RequestSpan {
     private final Span span;
     private final Context context;
@@ -182,7 +168,7 @@ public final class OtlpTracing implements Tracing {
               .setAttribute(HTTP_METHOD, method)
               .setAttribute(SERVER_ADDRESS, host)
               .setAttribute(SERVER_PORT, (long) port)
-              .setAttribute(URL_FULL, redact(baseUrl) + path)
+              .setAttribute(URL_FULL, io.gantry.core.Urls.redact(baseUrl + path))
               .setAttribute(URL_TEMPLATE, path)
               .setAttribute(BACKEND, backend)
               .startSpan();

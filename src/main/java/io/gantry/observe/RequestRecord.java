@@ -20,6 +20,9 @@ public final class RequestRecord {
   private long firstTokenNanos;
   private long lastTokenNanos;
   private Usage usage;
+  // Events that carried output (text, reasoning, a tool call): the token count when the backend
+  // reports none (a chat stream without include_usage); backends stream about one token each.
+  private long outputEvents;
   private String session;
   private StringBuilder output;
   private String input;
@@ -47,12 +50,22 @@ public final class RequestRecord {
     switch (delta) {
       case Delta.Text t -> {
         markFirstToken();
+        if (!t.text().isEmpty()) {
+          outputEvents++;
+        }
         if (output != null) {
           output.append(t.text());
         }
       }
-      case Delta.Reasoning r -> markFirstToken();
-      case Delta.ToolCallStart s -> markFirstToken();
+      case Delta.Reasoning r -> {
+        markFirstToken();
+        outputEvents++;
+      }
+      case Delta.ToolCallStart s -> {
+        markFirstToken();
+        outputEvents++;
+      }
+      case Delta.ToolCallArguments a -> outputEvents++;
       case Delta.UsageReport(Usage u) -> usage = u;
       case Delta.Failure f -> {
         if (errorKind == null) {
@@ -61,6 +74,14 @@ public final class RequestRecord {
       }
       default -> {}
     }
+  }
+
+  /**
+   * An event of a relayed stream carried output (text, reasoning or a tool call) that was not
+   * parsed into deltas: it counts as one token when the backend reports no usage.
+   */
+  public void outputEvent() {
+    outputEvents++;
   }
 
   private void markFirstToken() {
@@ -200,7 +221,18 @@ public final class RequestRecord {
     return firstTokenNanos == 0 ? -1 : firstTokenNanos - startNanos;
   }
 
+  /**
+   * The usage the backend reported; when it reported no output tokens but output was seen, the
+   * output counted as one token per output event, so every answer is counted (limits, budgets,
+   * metrics) whether or not the backend or the client asked for usage. Null when neither exists.
+   */
   public Usage usage() {
-    return usage;
+    if (outputEvents == 0 || usage != null && usage.outputTokens() > 0) {
+      return usage;
+    }
+    return usage == null
+        ? new Usage(0, outputEvents, 0, 0)
+        : new Usage(
+            usage.inputTokens(), outputEvents, usage.reasoningTokens(), usage.cachedTokens());
   }
 }

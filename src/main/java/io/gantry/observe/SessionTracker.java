@@ -31,17 +31,29 @@ public final class SessionTracker implements AutoCloseable {
 
   private final GantryMetrics metrics;
   private final long idleNanos;
+  private final int maxOpen;
   private final Map<String, Session> open = new ConcurrentHashMap<>();
   private final ScheduledExecutorService sweeper;
 
   public SessionTracker(GantryMetrics metrics, Duration idle) {
+    this(metrics, idle, 50_000);
+  }
+
+  /**
+   * @param maxOpen sessions tracked at once ({@code observe.max_open_sessions}): the table is
+   *     bounded whatever clients send; a new session beyond it is counted as untracked
+   */
+  public SessionTracker(GantryMetrics metrics, Duration idle, int maxOpen) {
     this.metrics = metrics;
     this.idleNanos = idle.toNanos();
+    this.maxOpen = maxOpen;
+    metrics.protection().openSessions(this::openSessions);
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofVirtual().name("gantry-sessions").factory());
     long every = Math.max(200, Math.min(5_000, idle.toMillis() / 5));
-    sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(
+        Supervision.guarded("gantry-sessions", this::sweep), every, every, TimeUnit.MILLISECONDS);
   }
 
   public void record(RequestRecord request) {
@@ -50,6 +62,10 @@ public final class SessionTracker implements AutoCloseable {
       return;
     }
     boolean failed = request.errorKind() != null && !CLIENT_SIDE.contains(request.errorKind());
+    if (open.size() >= maxOpen && !open.containsKey(id)) {
+      metrics.protection().sessionUntracked();
+      return;
+    }
     open.compute(
         id,
         (key, session) -> {

@@ -98,6 +98,8 @@ public final class BackendRegistry implements AutoCloseable {
                   probeAll();
                 } catch (InterruptedException e) {
                   return;
+                } catch (Throwable failure) {
+                  io.gantry.observe.Supervision.failed("gantry-probes", failure);
                 }
               }
             });

@@ -17,6 +17,20 @@ final class Ids {
     this.bodyHash = Prng.hash(body);
   }
 
+  /**
+   * The bytes of a chat request that decide its answer: the whole request except {@code
+   * stream_options}, which only asks for a usage chunk (a proxy that asks for usage on its client's
+   * behalf still gets the answer its client would have got directly).
+   */
+  static byte[] answerDefining(com.fasterxml.jackson.databind.node.ObjectNode request) {
+    if (!request.has("stream_options")) {
+      return Json.write(request).getBytes(StandardCharsets.UTF_8);
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode copy = request.deepCopy();
+    copy.remove("stream_options");
+    return Json.write(copy).getBytes(StandardCharsets.UTF_8);
+  }
+
   /** {@code length} alphanumerics for one purpose, e.g. ("completion", 0) or ("call", 2). */
   String alnum(String purpose, int index, int length) {
     Prng rng = Prng.of(seed, bodyHash, Prng.hash(purpose), index);

@@ -46,7 +46,7 @@ final class OpenAiSimHandler {
               simulatedFailure(res, d.failFirst().status());
               return;
             }
-            Ids ids = new Ids(ctx.options().seed(), body);
+            Ids ids = new Ids(ctx.options().seed(), Ids.answerDefining(root));
             Reply reply = ReplyPlanner.plan(chat, d, ctx.options().seed(), ids);
             ChatEncoder enc =
                 new OpenAiChatEncoder(

@@ -14,4 +14,7 @@ public interface BackgroundJobStore {
 
   /** Every job left, oldest first. */
   List<BackgroundJob> all();
+
+  /** The job of this response, if it is still queued or running. */
+  java.util.Optional<BackgroundJob> find(String responseId);
 }

@@ -132,12 +132,38 @@ public final class Database implements AutoCloseable {
         config.setPassword(url.password());
       }
     }
+    long deadline = System.nanoTime() + SQLITE_BUSY_TIMEOUT_MS * 1_000_000L;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return new HikariDataSource(config);
+      } catch (RuntimeException e) {
+        // A fresh SQLite file is switched to WAL by its first connection; a second opener at the
+        // same moment finds it locked before its busy timeout applies: it tries again shortly.
+        if (url.kind().equals(DatabaseUrl.SQLITE) && busy(e) && System.nanoTime() < deadline) {
+          sleepQuietly(20L * attempt);
+          continue;
+        }
+        // Hikari's exception carries the driver's reason (refused, unknown database, bad
+        // password), never the URL's credentials.
+        throw new StoreException("cannot open the database " + url.description(), e);
+      }
+    }
+  }
+
+  private static boolean busy(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("SQLITE_BUSY")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void sleepQuietly(long millis) {
     try {
-      return new HikariDataSource(config);
-    } catch (RuntimeException e) {
-      // Hikari's exception carries the driver's reason (refused, unknown database, bad
-      // password), never the URL's credentials.
-      throw new StoreException("cannot open the database " + url.description(), e);
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

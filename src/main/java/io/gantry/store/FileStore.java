@@ -35,6 +35,9 @@ public interface FileStore {
   /** Removes the file's metadata; true if it existed. */
   boolean delete(String id);
 
+  /** Bytes of the files {@code tenant} keeps stored (unexpired), for its storage quota. */
+  long bytesOf(String tenant, long nowSeconds);
+
   /** Up to {@code limit} files expired at {@code nowSeconds}, oldest expiry first. */
   List<StoredFile> expired(long nowSeconds, int limit);
 }

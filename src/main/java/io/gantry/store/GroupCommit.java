@@ -65,7 +65,17 @@ final class GroupCommit implements AutoCloseable {
         break;
       }
       queue.drainTo(group, MAX_GROUP - 1);
-      commit(group);
+      try {
+        commit(group);
+      } catch (Throwable failure) {
+        // The writer must outlive any failure, or every later write would wait forever.
+        for (Pending pending : group) {
+          pending
+              .done()
+              .completeExceptionally(new StoreException(pending.operation() + " failed", failure));
+        }
+        io.gantry.observe.Supervision.failed("gantry-store-writer", failure);
+      }
       group.clear();
     }
     Pending left;

@@ -45,6 +45,26 @@ public final class JdbcBackgroundJobStore implements BackgroundJobStore {
   }
 
   @Override
+  public java.util.Optional<BackgroundJob> find(String responseId) {
+    return tx.single(
+        "find background job " + responseId,
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT response_id, request_json, created_at FROM background_jobs"
+                      + " WHERE response_id = ?")) {
+            s.setString(1, responseId);
+            try (ResultSet rows = s.executeQuery()) {
+              return rows.next()
+                  ? java.util.Optional.of(
+                      new BackgroundJob(rows.getString(1), rows.getString(2), rows.getLong(3)))
+                  : java.util.Optional.<BackgroundJob>empty();
+            }
+          }
+        });
+  }
+
+  @Override
   public List<BackgroundJob> all() {
     return tx.readSnapshot(
         "list background jobs",

@@ -67,6 +67,26 @@ public final class JdbcFileStore implements FileStore {
   }
 
   @Override
+  public long bytesOf(String tenant, long nowSeconds) {
+    return tx.single(
+        "sum file bytes",
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT COALESCE(SUM(bytes), 0) FROM files"
+                      + " WHERE (expires_at IS NULL OR expires_at > ?)"
+                      + " AND COALESCE((SELECT tenant FROM object_owners"
+                      + " WHERE object_id = files.id), 'default') = ?")) {
+            s.setLong(1, nowSeconds);
+            s.setString(2, tenant);
+            try (ResultSet rs = s.executeQuery()) {
+              return rs.next() ? rs.getLong(1) : 0L;
+            }
+          }
+        });
+  }
+
+  @Override
   public FilePage list(
       String purpose,
       String afterId,

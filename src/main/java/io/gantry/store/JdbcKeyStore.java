@@ -127,6 +127,18 @@ public final class JdbcKeyStore implements KeyStore {
         });
   }
 
+  @Override
+  public boolean anyExists() {
+    return tx.single(
+        "any key",
+        c -> {
+          try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM api_keys LIMIT 1");
+              ResultSet rs = s.executeQuery()) {
+            return rs.next();
+          }
+        });
+  }
+
   private static void bind(PreparedStatement s, StoredKey k) throws SQLException {
     s.setString(1, k.id());
     s.setString(2, k.secretHash());

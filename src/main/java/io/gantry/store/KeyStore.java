@@ -19,4 +19,7 @@ public interface KeyStore {
 
   /** Whether at least one key is enabled, unrevoked and unexpired at {@code nowSeconds}. */
   boolean anyUsable(long nowSeconds);
+
+  /** Whether any key was ever created (revoked, expired and disabled ones count). */
+  boolean anyExists();
 }

@@ -17,6 +17,9 @@ public interface Backend {
   /** {@code openai} or {@code ollama}. */
   String dialect();
 
+  /**
+   * The base URL as it may be shown: credentials in it are redacted ({@link io.gantry.core.Urls}).
+   */
   String url();
 
   /** Checks the backend answers and lists its models. Never throws. */

@@ -11,6 +11,8 @@ public record ProbeResult(
 
   public ProbeResult {
     models = models == null ? List.of() : List.copyOf(models);
+    // Shown in /readyz, the dashboard and the log: a URL in it must not carry credentials.
+    error = io.gantry.core.Urls.redact(error);
   }
 
   public ProbeResult(boolean ready, List<String> models, String error, long durationNanos) {

@@ -52,21 +52,34 @@ public final class Sweeper<T> {
 
   private void run() {
     while (true) {
-      if (items.isEmpty()) {
-        LockSupport.parkNanos(1_000_000_000L);
-        continue;
+      try {
+        sweep();
+      } catch (Throwable failure) {
+        // Whatever happened (even an Error), the watchdog must go on: every time limit and
+        // hang-up look of the process depends on this thread.
+        io.gantry.observe.Supervision.failed(threadName, failure);
+        LockSupport.parkNanos(tickNanos);
       }
-      long now = System.nanoTime();
-      for (T item : items) {
-        try {
-          if (!check.stillWatched(item, now)) {
-            items.remove(item);
-          }
-        } catch (RuntimeException e) {
+    }
+  }
+
+  private void sweep() {
+    if (items.isEmpty()) {
+      LockSupport.parkNanos(1_000_000_000L);
+      return;
+    }
+    long now = System.nanoTime();
+    for (T item : items) {
+      try {
+        if (!check.stillWatched(item, now)) {
           items.remove(item);
         }
+      } catch (Throwable failure) {
+        // The item at fault is dropped; the others are still checked, this round and after.
+        items.remove(item);
+        io.gantry.observe.Supervision.failed(threadName, failure);
       }
-      LockSupport.parkNanos(tickNanos);
     }
+    LockSupport.parkNanos(tickNanos);
   }
 }

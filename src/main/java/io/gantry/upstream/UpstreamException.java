@@ -48,7 +48,8 @@ public final class UpstreamException extends Exception {
       int status,
       byte[] body,
       String contentType) {
-    super(message, cause);
+    // A transport's message may quote the backend's URL, credentials included.
+    super(io.gantry.core.Urls.redact(message), cause);
     this.kind = kind;
     this.backend = backend;
     this.status = status;

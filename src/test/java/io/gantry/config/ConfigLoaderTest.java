@@ -43,7 +43,12 @@ class ConfigLoaderTest {
     assertThat(a.circuit().openSeconds()).isEqualTo(4);
     BackendConfig b = config.backends().get(1);
     assertThat(b.weight()).isEqualTo(1.0);
-    assertThat(b.circuit()).isEqualTo(CircuitConfig.DEFAULTS);
+    // The documented defaults (README, "circuit"), not the code's own constant.
+    assertThat(b.circuit().failures()).isEqualTo(5);
+    assertThat(b.circuit().openSeconds()).isEqualTo(10);
+    assertThat(b.circuit().failureRate()).isEqualTo(0.0);
+    assertThat(b.circuit().windowSeconds()).isEqualTo(30);
+    assertThat(b.circuit().minRequests()).isEqualTo(20);
     assertThat(config.fallbacks())
         .containsEntry("big-model", java.util.List.of("small-model", "tiny-model"));
   }
@@ -275,5 +280,44 @@ class ConfigLoaderTest {
             "backends[].models",
             "backends[].timeouts.connect_ms",
             "aliases");
+  }
+
+  @Test
+  void aMistypedEnvironmentVariableIsAnErrorNamingTheClosestKey() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GANTRY_SERVER_BOGUS", "1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("GANTRY_SERVER_BOGUS")
+        .hasMessageContaining("names no config key");
+    assertThatThrownBy(
+            () -> ConfigLoader.load(null, Map.of("GANTRY_LIMIT_REDIS_URL", "redis://r:6379/0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("GANTRY_LIMIT_REDIS_URL")
+        .hasMessageContaining(
+            "Did you mean GANTRY_LIMITS_REDIS_URL (config key 'limits.redis_url')");
+    assertThatThrownBy(() ->
+            ConfigLoader.load(
+                null,
+                Map.of(
+                    "GANTRY_BACKENDS_1_URL", "http://b:1/v1",
+                    "GANTRY_BACKENDS_1_TIMEOUTS_CONECT_MS", "5")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Did you mean GANTRY_BACKENDS_1_TIMEOUTS_CONNECT_MS");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("GANTRY_ADMIN_TOKN", "x")))
+        .hasMessageContaining("GANTRY_ADMIN_TOKEN");
+  }
+
+  @Test
+  void theLaunchersLoggingsAndTheHarnesssOwnVariablesAreNotConfigKeys() {
+    GantryConfig config =
+        ConfigLoader.load(
+            null,
+            Map.of(
+                "GANTRY_LOG_LEVEL", "DEBUG",
+                "GANTRY_ACCESS_LOG_LEVEL", "OFF",
+                "GANTRY_JAVA_OPTS", "-Xmx1g",
+                "GANTRY_JAR", "/tmp/g.jar",
+                "GANTRY_REQUIRE_POSTGRES", "1",
+                "GANTRY_SERVER_PORT", "9000"));
+    assertThat(config.server().port()).isEqualTo(9000);
   }
 }

@@ -230,4 +230,42 @@ class ErrorsTest {
       gantry.close();
     }
   }
+
+  @Test
+  void headersOverTheLimitGetAnOpenAiError() {
+    io.gantry.testing.RawSocket.Reply reply =
+        io.gantry.testing.RawSocket.send(
+            stack.gatewayUrl(), "GET", "/v1/models", null, "X-Big", "a".repeat(20_000));
+    assertThat(reply.status()).isEqualTo(431);
+    assertThat(reply.header("x-request-id")).isNotBlank();
+    assertThat(reply.json().at("/error/code").asText())
+        .isEqualTo("request_header_fields_too_large");
+  }
+
+  @Test
+  void aUrlOverTheLimitGetsAnOpenAiErrorNotAClosedConnection() {
+    for (int length : new int[] {9_000, 20_000}) {
+      io.gantry.testing.RawSocket.Reply reply =
+          io.gantry.testing.RawSocket.send(
+              stack.gatewayUrl(), "GET", "/v1/models?x=" + "a".repeat(length), null);
+      assertThat(reply.status()).as("%d characters", length).isEqualTo(414);
+      assertThat(reply.header("x-request-id")).isNotBlank();
+      assertThat(reply.json().at("/error/code").asText()).isEqualTo("uri_too_long");
+    }
+  }
+
+  @Test
+  void aBodyThatIsNotDeclaredAsJsonIsA415() throws Exception {
+    String body = "{\"model\":\"gantry-sim\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    for (String type : java.util.List.of("text/plain", "application/x-www-form-urlencoded")) {
+      HttpResponse<byte[]> response =
+          RawHttp.post(chatUrl(), body.getBytes(), "Content-Type", type);
+      assertError(response, 415, null, "unsupported_media_type");
+    }
+    assertThat(
+            RawHttp.post(
+                    chatUrl(), body.getBytes(), "Content-Type", "application/json; charset=utf-8")
+                .statusCode())
+        .isEqualTo(200);
+  }
 }

@@ -1,7 +1,6 @@
 package io.gantry.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -169,13 +168,7 @@ class DeployDashboardFilesTest {
   }
 
   private static void assumePromtool() {
-    boolean present = Files.isExecutable(Path.of("/usr/bin/promtool"));
-    if (System.getenv("GANTRY_REQUIRE_PROMTOOL") != null) {
-      assertThat(present)
-          .as("promtool missing: apt-get install prometheus (.ci/run does it)")
-          .isTrue();
-    }
-    assumeThat(present).as("promtool installed").isTrue();
+    io.gantry.testing.Promtool.require();
   }
 
   private static int promtool(String... args) throws Exception {

@@ -329,14 +329,6 @@ class TracingTest {
     assertThat(passed.tracestate()).isEqualTo("s=1");
   }
 
-  @Test
-  void urlsLoseTheirCredentials() {
-    assertThat(OtlpTracing.redact("http://user:pw@host:8000/v1"))
-        .isEqualTo("http://REDACTED:REDACTED@host:8000/v1");
-    assertThat(OtlpTracing.redact("http://host:8000/v1/a@b")).isEqualTo("http://host:8000/v1/a@b");
-    assertThat(OtlpTracing.redact("http://host:8000/v1")).isEqualTo("http://host:8000/v1");
-  }
-
   // --- helpers -----------------------------------------------------------------------------
 
   private static HttpResponse<byte[]> chat(

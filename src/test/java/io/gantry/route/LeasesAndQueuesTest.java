@@ -262,9 +262,7 @@ class LeasesAndQueuesTest {
         .atMost(Duration.ofSeconds(5))
         .until(() ->
             MetricsScrape.of(gantry.baseUrl()).value("gantry_queue_waiting", "backend", "a") == 2);
-    long start = System.nanoTime();
     HttpResponse<byte[]> refused = chat("only-a", "one too many");
-    long tookMs = (System.nanoTime() - start) / 1_000_000;
     assertThat(refused.statusCode()).isEqualTo(503);
     assertValid(
         "ErrorResponse", new String(refused.body(), java.nio.charset.StandardCharsets.UTF_8));
@@ -272,7 +270,11 @@ class LeasesAndQueuesTest {
     assertThat(refused.headers().firstValue("x-request-id")).isPresent();
     assertThat(Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow()))
         .isGreaterThanOrEqualTo(1);
-    assertThat(tookMs).isLessThan(1000); // refused at once, not after a wait
+    // Refused at once, not after a wait: it was full, not timed out.
+    assertThat(
+            MetricsScrape.of(gantry.baseUrl())
+                .value("gantry_queue_rejected_total", "backend", "a", "reason", "full"))
+        .isEqualTo(1);
     for (Thread t : four) {
       t.join();
     }
@@ -293,15 +295,15 @@ class LeasesAndQueuesTest {
     start(List.of(replica("a", a).withConcurrency(new ConcurrencyConfig(1, 5, 300))), false);
     Thread holder = Thread.ofVirtual().start(() -> chat("only-a", "sim:tokens=20 sim:delay=100"));
     await().atMost(Duration.ofSeconds(5)).until(() -> a.stats().inFlight() == 1);
-    long start = System.nanoTime();
     HttpResponse<byte[]> refused = chat("only-a", "waits too long");
-    long tookMs = (System.nanoTime() - start) / 1_000_000;
+    // Refused by the queue timeout (300 ms), not by a slot freed: the holder (2 s) still runs.
+    assertThat(holder.isAlive()).isTrue();
+    assertThat(a.stats().inFlight()).isEqualTo(1);
     assertThat(refused.statusCode()).isEqualTo(503);
     assertValid(
         "ErrorResponse", new String(refused.body(), java.nio.charset.StandardCharsets.UTF_8));
     assertThat(errorCode(refused)).isEqualTo("backend_overloaded");
     assertThat(refused.headers().firstValue("retry-after")).isPresent();
-    assertThat(tookMs).isBetween(250L, 1800L);
     assertThat(
             MetricsScrape.of(gantry.baseUrl())
                 .value("gantry_queue_rejected_total", "backend", "a", "reason", "timeout"))

@@ -24,6 +24,13 @@ public final class MetricsScrape {
     return new MetricsScrape(RawHttp.text(RawHttp.get(gatewayUrl + "/metrics")));
   }
 
+  /** Scraped with the admin token (a gateway bound beyond loopback with keys asks for it). */
+  public static MetricsScrape of(String gatewayUrl, String adminToken) {
+    return new MetricsScrape(
+        RawHttp.text(
+            RawHttp.get(gatewayUrl + "/metrics", "Authorization", "Bearer " + adminToken)));
+  }
+
   public String text() {
     return text;
   }
@@ -42,6 +49,15 @@ public final class MetricsScrape {
       key.append('}');
     }
     return samples.getOrDefault(key.toString(), 0.0);
+  }
+
+  /** The sum of every series of {@code name} that has the label {@code label="value"}. */
+  public double sum(String name, String label, String value) {
+    String pair = label + "=\"" + value + "\"";
+    return samples.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(name + "{") && e.getKey().contains(pair))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
   }
 
   /** How many series of Gantry's own metrics (not the JVM's) exist. */

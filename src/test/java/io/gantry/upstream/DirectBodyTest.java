@@ -56,8 +56,9 @@ class DirectBodyTest {
         assertThat(new String(buf, 0, body.read(buf), StandardCharsets.US_ASCII))
             .isEqualTo("second");
         assertThat(body.read(buf)).isEqualTo(-1);
-        // Back before pooling; Helidon's idle watch may already have set its own 101 ms reads.
-        assertThat(socket.getSoTimeout()).as("back before pooling").isIn(7_000, 101);
+        // The timeout is put back before Helidon pools the connection; its idle watch then sets
+        // its own, so the value cannot be read back here. What it protects is checked below: a
+        // connection pooled with no timeout is failed by the idle watch and never reused.
       }
 
       Thread.sleep(400); // pooled and idle well past the idle watch's 101 ms reads

@@ -1,5 +1,6 @@
 package io.gantry.api.chat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.core.Json;
 import io.gantry.core.Turn;
@@ -67,11 +68,25 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     exchange.routedTo(route.model(), route.fallback());
     if (route.backend() instanceof OpenAiBackend openai) {
       byte[] upstreamBody = exchange.body();
+      boolean changed = false;
       if (route.aliased()) {
         body.put("model", route.model());
+        changed = true;
+      }
+      // Every answer is counted against limits and budgets: a stream carries usage only when
+      // asked, so it is asked for, and the usage chunk the client did not ask for is not relayed.
+      boolean hideUsage =
+          stream && !body.path("stream_options").path("include_usage").asBoolean(false);
+      if (hideUsage) {
+        JsonNode options = body.get("stream_options");
+        (options instanceof ObjectNode o ? o : body.putObject("stream_options"))
+            .put("include_usage", true);
+        changed = true;
+      }
+      if (changed) {
         upstreamBody = Json.bytes(body);
       }
-      ChatRelay.relay(exchange, openai, upstreamBody);
+      ChatRelay.relay(exchange, openai, upstreamBody, hideUsage);
       return;
     }
     Turn turn = ChatTurnParser.parse(body, route.model());

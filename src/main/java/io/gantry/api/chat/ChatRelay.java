@@ -27,7 +27,12 @@ import java.io.UncheckedIOException;
 final class ChatRelay {
   private ChatRelay() {}
 
-  static void relay(Exchange exchange, OpenAiBackend backend, byte[] body) throws Exception {
+  /**
+   * @param hideUsage the client did not ask for usage but Gantry did (to count the answer): the
+   *     backend's usage-only chunk is read for the record and not relayed
+   */
+  static void relay(Exchange exchange, OpenAiBackend backend, byte[] body, boolean hideUsage)
+      throws Exception {
     io.gantry.upstream.UpstreamMeta meta = exchange.upstreamMeta();
     exchange.abortUpstreamOnHangUp(meta);
     UpstreamResponse upstream = backend.post("/chat/completions", body, meta);
@@ -37,7 +42,7 @@ final class ChatRelay {
       }
       if (upstream.contentType().startsWith("text/event-stream")) {
         try {
-          relayStream(exchange, backend.name(), upstream);
+          relayStream(exchange, backend.name(), upstream, hideUsage);
         } catch (IOException | UncheckedIOException clientGone) {
           // Closing the upstream response (try-with-resources) aborts the generation.
           exchange.record().fail(ErrorKind.CLIENT_DISCONNECTED);
@@ -79,7 +84,8 @@ final class ChatRelay {
     exchange.sendBytes(upstream.status(), upstream.contentType(), bytes);
   }
 
-  private static void relayStream(Exchange exchange, String backend, UpstreamResponse upstream)
+  private static void relayStream(
+      Exchange exchange, String backend, UpstreamResponse upstream, boolean hideUsage)
       throws IOException {
     OutputStream out = exchange.openStream(200, upstream.contentType());
     SseEventReader reader = new SseEventReader(upstream.body());
@@ -111,20 +117,19 @@ final class ChatRelay {
         }
         return;
       }
+      boolean relayed = true;
       if (event.hasData() && !event.isDone()) {
         if (sawOutput && !capturesContent && fitsTemplate(template, event)) {
           exchange.record().observe(FIRST_TOKEN); // one more token, same shape as the last
+          exchange.record().outputEvent();
+        } else if (hideUsage && isUsageOnly(event.data())) {
+          if (!tapEvent(exchange, tap, event, template)) {
+            endWithError(exchange, out, malformed(upstream, backend));
+            return;
+          }
+          relayed = false;
         } else if (!tapEvent(exchange, tap, event, template)) {
-          endWithError(
-              exchange,
-              out,
-              ErrorMapper.upstream(
-                  upstream.failed(
-                      new UpstreamException(
-                          UpstreamException.Kind.MALFORMED,
-                          backend,
-                          "an event's data is not a JSON object",
-                          null))));
+          endWithError(exchange, out, malformed(upstream, backend));
           return;
         } else {
           sawFailure |= exchange.record().errorKind() != null;
@@ -136,7 +141,9 @@ final class ChatRelay {
           }
         }
       }
-      out.write(event.raw());
+      if (relayed) {
+        out.write(event.raw());
+      }
       // Bytes already buffered belong to the next event: send both in one write.
       if (!reader.hasBufferedBytes()) {
         out.flush();
@@ -147,6 +154,30 @@ final class ChatRelay {
         return;
       }
     }
+  }
+
+  /** The usage-only chunk of {@code stream_options.include_usage}: no choices, and a usage. */
+  static boolean isUsageOnly(String data) {
+    if (!data.contains("\"usage\":{") && !data.contains("\"usage\": {")) {
+      return false;
+    }
+    try {
+      JsonNode chunk = Json.MAPPER.readTree(data);
+      JsonNode choices = chunk.path("choices");
+      return choices.isArray() && choices.isEmpty() && chunk.path("usage").isObject();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static ApiException malformed(UpstreamResponse upstream, String backend) {
+    return ErrorMapper.upstream(
+        upstream.failed(
+            new UpstreamException(
+                UpstreamException.Kind.MALFORMED,
+                backend,
+                "an event's data is not a JSON object",
+                null)));
   }
 
   private static boolean fitsTemplate(TokenEventTemplate template, SseEvent event) {
@@ -182,6 +213,9 @@ final class ChatRelay {
         return false;
       }
       exchange.record().observe(FIRST_TOKEN);
+      if (carriesOutput(data)) {
+        exchange.record().outputEvent();
+      }
       return true;
     }
     JsonNode chunk;

@@ -36,6 +36,8 @@ public final class ConversationsEndpoints {
   public void create(Exchange exchange) throws IOException {
     ObjectNode body = exchange.body().length == 0 ? Json.object() : exchange.jsonBody();
     ConversationRequests.rejectUnknown(body, CREATE_FIELDS);
+    // A file an item names must be the caller's, as in a request that names it directly.
+    io.gantry.edge.Owned.references(exchange, body);
     ObjectNode metadata = ConversationRequests.metadata(body.get("metadata"));
     List<String> items =
         ConversationRequests.items(body.get("items")).stream().map(Json::text).toList();
@@ -93,6 +95,7 @@ public final class ConversationsEndpoints {
     String id = exchange.pathParam("conversationId");
     ObjectNode body = exchange.jsonBody();
     ConversationRequests.rejectUnknown(body, ADD_ITEMS_FIELDS);
+    io.gantry.edge.Owned.references(exchange, body);
     if (!body.hasNonNull("items")) {
       throw ApiException.invalid("items", "Missing required parameter: 'items'.");
     }

@@ -47,11 +47,13 @@ public final class FilesEndpoints {
   private final FileStore store;
   private final FileBlobs blobs;
   private final long maxUploadBytes;
+  private final TenantFileQuota quota;
 
   public FilesEndpoints(FileStore store, FileBlobs blobs, FilesConfig config) {
     this.store = store;
     this.blobs = blobs;
     this.maxUploadBytes = config.maxUploadBytes();
+    this.quota = new TenantFileQuota(store, config.maxBytesPerTenant());
   }
 
   /** The body limit of the upload route: the largest file plus the form around it. */
@@ -127,13 +129,17 @@ public final class FilesEndpoints {
             createdAt,
             expiresAfter == null ? null : createdAt + expiresAfter,
             nextSortKey());
-    exchange.created(stored.id(), "file");
-    blobs.write(stored.id(), file::writeTo);
-    try {
-      store.save(stored);
-    } catch (RuntimeException e) {
-      blobs.delete(stored.id());
-      throw e;
+    String tenant =
+        exchange.tenant() == null ? io.gantry.govern.Tenancy.DEFAULT : exchange.tenant();
+    try (TenantFileQuota.Reservation ignored = quota.reserve(tenant, file.length())) {
+      exchange.created(stored.id(), "file");
+      blobs.write(stored.id(), file::writeTo);
+      try {
+        store.save(stored);
+      } catch (RuntimeException e) {
+        blobs.delete(stored.id());
+        throw e;
+      }
     }
     exchange.sendJson(200, FileJson.file(stored));
   }

@@ -19,25 +19,31 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * Fetches {@code http(s)} image URLs, but only from the hosts the operator listed in {@code
- * files.image_url_allowed_hosts}: a gateway that fetched any URL a client names could be made to
- * read internal addresses (SSRF). A fetch is bounded: {@link #CONNECT_TIMEOUT} to connect, {@link
+ * Fetches {@code http(s)} image URLs, but only from the hosts and ports the operator listed in
+ * {@code files.image_url_allowed_hosts} ({@code host} allows the scheme's default port only, {@code
+ * host:port} that port): a gateway that fetched any URL a client names could be made to read
+ * internal addresses (SSRF). A fetch is bounded: {@link #CONNECT_TIMEOUT} to connect, {@link
  * #TOTAL_TIMEOUT} for the whole answer, at most {@code maxBytes}, a 200 with an image, and at most
- * {@link #MAX_REDIRECTS} redirects, each to the same host. The image is handed on as a {@code
- * data:} URL, which every backend takes.
+ * {@link #MAX_REDIRECTS} redirects, each to the same host and port. Every failure gets the same
+ * error text, so the errors cannot be used to learn which addresses and ports answer; the reason
+ * goes to the log. The image is handed on as a {@code data:} URL, which every backend takes.
  */
 final class ImageFetcher {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   static final Duration TOTAL_TIMEOUT = Duration.ofSeconds(15);
   static final int MAX_REDIRECTS = 3;
 
-  private final Set<String> allowedHosts;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageFetcher.class);
+
+  /** Host (lower case, no brackets) and port; a bare host's port is -1: the default one. */
+  private record Origin(String host, int port) {}
+
+  private final Set<Origin> allowed;
   private final long maxBytes;
   private final HttpClient client;
 
   ImageFetcher(List<String> allowedHosts, long maxBytes) {
-    this.allowedHosts =
-        allowedHosts.stream().map(ImageFetcher::normalizeHost).collect(Collectors.toSet());
+    this.allowed = allowedHosts.stream().map(ImageFetcher::origin).collect(Collectors.toSet());
     this.maxBytes = maxBytes;
     this.client =
         HttpClient.newBuilder()
@@ -46,12 +52,39 @@ final class ImageFetcher {
             .build();
   }
 
-  /** Whether Gantry may fetch this URL: http or https, on an allowed host. */
+  /** Whether Gantry may fetch this URL: http or https, on an allowed host and port. */
   boolean allows(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    return (scheme.equals("http") || scheme.equals("https"))
-        && uri.getHost() != null
-        && allowedHosts.contains(normalizeHost(uri.getHost()));
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+      return false;
+    }
+    if (uri.getUserInfo() != null) {
+      return false; // no credentials in fetched URLs
+    }
+    String host = normalizeHost(uri.getHost());
+    int port = uri.getPort();
+    int defaultPort = scheme.equals("https") ? 443 : 80;
+    return allowed.contains(new Origin(host, port < 0 ? defaultPort : port))
+        || (port < 0 || port == defaultPort) && allowed.contains(new Origin(host, -1));
+  }
+
+  /** An allow-list entry: {@code host}, {@code host:port}, {@code [v6]} or {@code [v6]:port}. */
+  static Origin origin(String entry) {
+    String e = entry.strip().toLowerCase(Locale.ROOT);
+    int port = -1;
+    String host = e;
+    int close = e.lastIndexOf(']');
+    int colon = e.lastIndexOf(':');
+    boolean bareIpv6 = close < 0 && e.indexOf(':') != colon;
+    if (colon > close && !bareIpv6 && colon > 0) {
+      try {
+        port = Integer.parseInt(e.substring(colon + 1));
+        host = e.substring(0, colon);
+      } catch (NumberFormatException notAPort) {
+        port = -1;
+      }
+    }
+    return new Origin(normalizeHost(host), port);
   }
 
   /**
@@ -75,7 +108,8 @@ final class ImageFetcher {
         }
         if (hop == MAX_REDIRECTS
             || !allows(next)
-            || !normalizeHost(next.getHost()).equals(normalizeHost(uri.getHost()))) {
+            || !normalizeHost(next.getHost()).equals(normalizeHost(uri.getHost()))
+            || effectivePort(next) != effectivePort(uri)) {
           throw failed(
               uri,
               param,
@@ -175,8 +209,21 @@ final class ImageFetcher {
         uri, param, "the image is larger than " + maxBytes + " bytes (files.max_input_file_bytes)");
   }
 
+  /** One text for every failure (refused, timed out, not found, not an image, too large). */
   private static ApiException failed(URI uri, String param, String why) {
-    return ApiException.invalid(param, "Could not fetch the image at " + uri + ": " + why + ".");
+    LOG.debug("image fetch of {} failed: {}", io.gantry.core.Urls.redact(uri.toString()), why);
+    return ApiException.invalid(
+        param,
+        "Could not fetch the image at "
+            + io.gantry.core.Urls.redact(uri.toString())
+            + ". Send the image as a data URL, or upload it (POST /v1/files) and send its"
+            + " file_id.");
+  }
+
+  private static int effectivePort(URI uri) {
+    return uri.getPort() >= 0
+        ? uri.getPort()
+        : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
   }
 
   private static void close(InputStream body) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Base64;
+import java.util.function.Predicate;
 
 /**
  * File and image inputs for the surfaces that translate items (Responses, Conversations): the
@@ -36,24 +37,31 @@ public final class InputFiles {
     this.fetcher = new ImageFetcher(config.imageUrlAllowedHosts(), config.maxInputFileBytes());
   }
 
-  /** A resolver for a turn that {@code backend} runs as {@code model}. */
-  public FileResolver forModel(Backend backend, String model) {
-    return new Resolver(backend, model);
+  /**
+   * A resolver for a turn that {@code backend} runs as {@code model}. {@code mayRead} says whether
+   * the caller's tenant owns a file id: every file named anywhere in the turn (the request, a
+   * conversation's items, a rebuilt history) is checked when it is read, and another tenant's file
+   * is answered exactly as a missing one.
+   */
+  public FileResolver forModel(Backend backend, String model, Predicate<String> mayRead) {
+    return new Resolver(backend, model, mayRead);
   }
 
   /** A resolver for when no backend is chosen (counting input tokens): no capability check. */
-  public FileResolver withoutModel() {
-    return new Resolver(null, null);
+  public FileResolver withoutModel(Predicate<String> mayRead) {
+    return new Resolver(null, null, mayRead);
   }
 
   private final class Resolver implements FileResolver {
     private final Backend backend;
     private final String model;
+    private final Predicate<String> mayRead;
     private boolean visionChecked;
 
-    Resolver(Backend backend, String model) {
+    Resolver(Backend backend, String model, Predicate<String> mayRead) {
       this.backend = backend;
       this.model = model;
+      this.mayRead = mayRead;
     }
 
     @Override
@@ -83,7 +91,10 @@ public final class InputFiles {
             "This gateway does not fetch remote images"
                 + (uri.getHost() == null
                     ? ""
-                    : " (host '" + uri.getHost() + "' is not in files.image_url_allowed_hosts)")
+                    : " ('"
+                        + uri.getHost()
+                        + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                        + "' is not in files.image_url_allowed_hosts)")
                 + ". Send the image as a data URL (data:image/png;base64,...), or upload it"
                 + " (POST /v1/files) and send its file_id.");
       }
@@ -183,6 +194,7 @@ public final class InputFiles {
     private StoredFile find(String fileId, String param) {
       return store
           .find(fileId, System.currentTimeMillis() / 1000)
+          .filter(file -> mayRead.test(file.id()))
           .orElseThrow(() ->
               new ApiException(
                   400,

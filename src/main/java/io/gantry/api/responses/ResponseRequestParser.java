@@ -78,9 +78,8 @@ final class ResponseRequestParser {
     checkType(body, "text", JsonNode::isObject, "an object");
     checkType(body, "reasoning", JsonNode::isObject, "an object");
     checkType(body, "previous_response_id", JsonNode::isTextual, "a string");
-    if (body.path("max_output_tokens").asLong(1) < 1) {
-      throw ApiException.invalid("max_output_tokens", "'max_output_tokens' must be at least 1.");
-    }
+    io.gantry.govern.RequestLimits.outputTokens(
+        body.get("max_output_tokens"), "max_output_tokens", null);
     metadata(body.get("metadata"));
     tools(body.path("tools"));
     if (body.path("background").asBoolean(false) && !body.path("store").asBoolean(true)) {

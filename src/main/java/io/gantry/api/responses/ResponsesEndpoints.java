@@ -30,7 +30,6 @@ import io.gantry.translate.TextFormats;
 import io.gantry.upstream.UpstreamMeta;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +51,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
   private final ResponseFollower follower;
   private final InputFiles files;
   private final ConversationStore conversations;
+  private final io.gantry.govern.Tenancy tenancy;
 
   public ResponsesEndpoints(
       ModelRouter router,
@@ -61,23 +61,19 @@ public final class ResponsesEndpoints implements AutoCloseable {
       boolean rejectHostedTools,
       BackgroundConfig backgroundConfig,
       InputFiles files,
-      ConversationStore conversations) {
+      ConversationStore conversations,
+      io.gantry.govern.Tenancy tenancy) {
     this.router = router;
+    this.tenancy = tenancy;
     this.files = files;
     this.store = store;
     this.conversations = conversations;
     this.sealer = ReasoningSealer.open(dataDir);
     this.rejectHostedTools = rejectHostedTools;
     this.execution = new ResponseExecution(store, conversations, sealer);
-    this.background =
-        new BackgroundJobs(
-            router,
-            execution,
-            store,
-            jobs,
-            live,
-            backgroundConfig.workers(),
-            Duration.ofSeconds(backgroundConfig.jobTimeoutSeconds()));
+    this.background = new BackgroundJobs(router, execution, store, jobs, live, backgroundConfig);
+    // A job's request is prepared again when a worker takes it, for the tenant that owns it.
+    this.background.preparer((id, body, meta) -> prepare(body, meta, null, ownedByTheOwnerOf(id)));
     this.follower = new ResponseFollower(store, live);
   }
 
@@ -99,7 +95,20 @@ public final class ResponsesEndpoints implements AutoCloseable {
 
   /** Picks up background jobs a previous process left behind. Call once at start-up. */
   public void recoverBackgroundJobs() {
-    background.recover(body -> prepare(body, new UpstreamMeta(Ids.request()), null));
+    background.recover(tenancy::ownerOf);
+  }
+
+  /**
+   * Told each background response refused because the queue was full ({@code all}, {@code tenant}).
+   */
+  public void onBackgroundJobRefused(java.util.function.Consumer<String> listener) {
+    background.onRefused(listener);
+  }
+
+  /** What the tenant that owns response {@code id} may read: the check for work done later. */
+  private java.util.function.Predicate<String> ownedByTheOwnerOf(String id) {
+    String tenant = tenancy.ownerOf(id);
+    return objectId -> tenancy.visibleTo(objectId, tenant);
   }
 
   public void create(Exchange exchange) throws Exception {
@@ -112,7 +121,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
       // its place in a backend's queue while it waits for a slot.
       exchange.abortUpstreamOnHangUp(meta);
     }
-    PreparedResponse chosen = prepare(body, meta, exchange.header("x-session-id"));
+    PreparedResponse chosen = prepare(body, meta, exchange.record().session(), exchange::owns);
     ResponseRequest request = chosen.request();
     // Access and limits before a slot is taken: a refused request never waits in a queue.
     exchange.admitModel(
@@ -139,7 +148,21 @@ public final class ResponsesEndpoints implements AutoCloseable {
           "x-gantry-dropped-tools", String.join(",", request.tools().dropped()));
     }
     if (request.background()) {
-      ObjectNode queued = background.submit(p, body, exchange.deferSettlement());
+      var settle = exchange.deferSettlement();
+      ObjectNode queued;
+      try {
+        queued =
+            background.submit(
+                p,
+                body,
+                settle,
+                exchange.tenant() == null ? io.gantry.govern.Tenancy.DEFAULT : exchange.tenant());
+      } catch (RuntimeException refused) {
+        if (settle != null) {
+          settle.accept(null, p.route().model()); // nothing ran: the reservation is given back
+        }
+        throw refused;
+      }
       if (request.stream()) {
         follower.follow(exchange, p.id(), -1);
       } else {
@@ -170,7 +193,11 @@ public final class ResponsesEndpoints implements AutoCloseable {
    * Parses, checks and routes a request body into a response ready to run. A foreground response
    * leases its replica now; a background one only chooses it (the job leases one when it runs).
    */
-  private PreparedResponse prepare(ObjectNode body, UpstreamMeta meta, String sessionHeader) {
+  private PreparedResponse prepare(
+      ObjectNode body,
+      UpstreamMeta meta,
+      String sessionHeader,
+      java.util.function.Predicate<String> mayRead) {
     ResponseRequest request = ResponseRequestParser.parse(body);
     List<String> dropped = request.tools().dropped();
     if (!dropped.isEmpty() && rejectHostedTools) {
@@ -189,7 +216,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
     // Only a choice: the caller leases a slot once access and limits have let the request in.
     Route route = router.resolve(request.model(), hints.withoutLease());
     try {
-      Turn turn = turn(request, route.model(), files.forModel(route.backend(), route.model()));
+      Turn turn =
+          turn(request, route.model(), files.forModel(route.backend(), route.model(), mayRead));
       return new PreparedResponse(
           request, route, turn, id, System.currentTimeMillis() / 1000, meta, session);
     } catch (RuntimeException e) {
@@ -372,7 +400,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
       body.put("model", "any");
     }
     ResponseRequest request = ResponseRequestParser.parse(body);
-    long tokens = InputTokenEstimate.of(turn(request, request.model(), files.withoutModel()));
+    long tokens =
+        InputTokenEstimate.of(turn(request, request.model(), files.withoutModel(exchange::owns)));
     exchange.sendJson(
         200, Json.object().put("object", "response.input_tokens").put("input_tokens", tokens));
   }

@@ -62,7 +62,7 @@ public final class OllamaBackend implements Backend {
 
   @Override
   public String url() {
-    return http.baseUrl();
+    return io.gantry.core.Urls.redact(http.baseUrl());
   }
 
   @Override

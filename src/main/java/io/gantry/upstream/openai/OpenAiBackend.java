@@ -59,7 +59,7 @@ public final class OpenAiBackend implements Backend {
 
   @Override
   public String url() {
-    return http.baseUrl();
+    return io.gantry.core.Urls.redact(http.baseUrl());
   }
 
   /** Sends a body as it is to an API path such as {@code /chat/completions}; status unchecked. */

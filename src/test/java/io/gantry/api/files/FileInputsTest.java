@@ -58,6 +58,7 @@ class FileInputsTest {
   private static RecordingProxy proxy;
   private static HttpServer images;
   private static Gantry gantry;
+  private static int closedPort;
 
   @BeforeAll
   static void startOwnGateway() throws IOException {
@@ -68,6 +69,7 @@ class FileInputsTest {
                 .withModels(List.of(TestStack.OLLAMA_MODEL, NON_VISION)));
     proxy = new RecordingProxy(openaiSim.baseUrl());
     images = imageServer();
+    closedPort = freePort();
     gantry =
         TestStack.startGantry(
             TestStack.config(
@@ -75,7 +77,13 @@ class FileInputsTest {
                         TestStack.backend("recorded-openai", "openai", proxy.url() + "/v1"),
                         TestStack.backend("sim-ollama", "ollama", ollamaSim.baseUrl())),
                     Map.of())
-                .withFiles(new FilesConfig(null, 2048L, List.of("127.0.0.1"))));
+                .withFiles(
+                    new FilesConfig(
+                        null,
+                        2048L,
+                        List.of(
+                            "127.0.0.1:" + images.getAddress().getPort(),
+                            "127.0.0.1:" + closedPort))));
   }
 
   @AfterAll
@@ -324,6 +332,42 @@ class FileInputsTest {
   }
 
   @Test
+  void theAllowListMatchesHostAndPort() {
+    ResponsesClient ownResponses = new ResponsesClient(gantry.baseUrl());
+    // 127.0.0.1 is allowed on the image server's port and one more, not on any other port.
+    int otherPort = images.getAddress().getPort() == 9 ? 10 : 9;
+    var refused =
+        ownResponses.raw(
+            request(TestStack.OPENAI_MODEL, imageUrl("http://127.0.0.1:" + otherPort + "/x.png")));
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(error(refused).get("message").asText())
+        .contains("127.0.0.1:" + otherPort, "files.image_url_allowed_hosts");
+  }
+
+  @Test
+  void everyFetchFailureHasTheSameTextSoPortsCannotBeProbed() {
+    ResponsesClient ownResponses = new ResponsesClient(gantry.baseUrl());
+    String open = "http://127.0.0.1:" + images.getAddress().getPort();
+    String closed = "http://127.0.0.1:" + closedPort;
+    java.util.Set<String> texts = new java.util.HashSet<>();
+    for (String url :
+        List.of(closed + "/cat.png", open + "/missing", open + "/not-an-image", open + "/big")) {
+      var failed = ownResponses.raw(request(TestStack.OPENAI_MODEL, imageUrl(url)));
+      assertThat(failed.statusCode()).as(url).isEqualTo(400);
+      texts.add(error(failed).get("message").asText().replace(url, "<url>"));
+    }
+    assertThat(texts)
+        .as("one text for a closed port, a 404, a non-image, a too large image")
+        .hasSize(1);
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Test
   void aModelWithoutVisionGetsA400() throws Exception {
     ResponsesClient ownResponses = new ResponsesClient(gantry.baseUrl());
     var refused = ownResponses.raw(request(NON_VISION, imageUrl(FilesClient.pngDataUrl())));
@@ -400,6 +444,12 @@ class FileInputsTest {
                   .getResponseHeaders()
                   .set("Location", "http://localhost:" + port + "/cat.png");
               exchange.sendResponseHeaders(302, -1);
+            }
+            case "/big" -> {
+              byte[] big = java.util.Arrays.copyOf(FilesClient.png(), 4096); // over 2048
+              exchange.getResponseHeaders().set("Content-Type", "image/png");
+              exchange.sendResponseHeaders(200, big.length);
+              exchange.getResponseBody().write(big);
             }
             case "/not-an-image" -> {
               byte[] html = "<html>hi</html>".getBytes(StandardCharsets.UTF_8);

@@ -124,11 +124,23 @@ abstract class RateLimiterContract {
     limiter().settle(s, 10, 70);
     assertThat(limiter().periodUsage(s.keyId(), "day")).isEqualTo(150);
     LimitDecision refused = limiter().admit(s, 10);
+    // The day's budget resets at the next UTC midnight: Retry-After points there.
+    java.time.Instant midnight =
+        java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+            .plusDays(1)
+            .atStartOfDay(java.time.ZoneOffset.UTC)
+            .toInstant();
+    long untilMidnight =
+        (long)
+            Math.ceil(
+                java.time.Duration.between(java.time.Instant.now(), midnight).toMillis() / 1000.0);
     assertThat(refused.allowed()).isFalse();
     assertThat(refused.status()).isEqualTo(429);
     assertThat(refused.code()).isEqualTo("insufficient_quota");
-    assertThat(refused.message()).contains("Budget 100 tokens, Used 150").contains("resets at");
-    assertThat(refused.retryAfterSeconds()).isBetween(1L, 86_400L);
+    assertThat(refused.message())
+        .contains("Budget 100 tokens, Used 150")
+        .contains("resets at " + midnight);
+    assertThat(refused.retryAfterSeconds()).isBetween(untilMidnight - 2, untilMidnight + 1);
   }
 
   @Test

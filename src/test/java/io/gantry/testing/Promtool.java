@@ -1,0 +1,29 @@
+package io.gantry.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Prometheus' promtool for checks of the exposition and the deploy files. Missing, a check is
+ * reported as skipped (never as passed), and it fails when {@code GANTRY_REQUIRE_PROMTOOL} is set
+ * ({@code .ci/run} installs promtool and sets it).
+ */
+public final class Promtool {
+  public static final Path PATH = Path.of("/usr/bin/promtool");
+
+  private Promtool() {}
+
+  /** Fails or skips the calling test when promtool is not installed. */
+  public static void require() {
+    boolean present = Files.isExecutable(PATH);
+    if (System.getenv("GANTRY_REQUIRE_PROMTOOL") != null) {
+      assertThat(present)
+          .as("promtool missing: apt-get install prometheus (.ci/run does it)")
+          .isTrue();
+    }
+    Assumptions.assumeTrue(present, "skipped: promtool is not installed");
+  }
+}
