@@ -1,5 +1,7 @@
 package io.gantry;
 
+import io.gantry.api.Admission;
+import io.gantry.api.Owned;
 import io.gantry.api.admin.AdminEndpoints;
 import io.gantry.api.chat.ChatCompletionsEndpoint;
 import io.gantry.api.conversations.ConversationsEndpoints;
@@ -19,7 +21,6 @@ import io.gantry.edge.Access;
 import io.gantry.edge.EdgeGuard;
 import io.gantry.edge.Endpoint;
 import io.gantry.edge.GatewayServer;
-import io.gantry.edge.Owned;
 import io.gantry.govern.Governance;
 import io.gantry.observe.AccessLog;
 import io.gantry.observe.DashboardSampler;
@@ -146,6 +147,7 @@ public final class Gantry implements AutoCloseable {
         new ModelRouter(
             registry, config.aliases(), config.fallbacks(), config.routing().stickySessions());
     router.onFallback(metrics::fellBack);
+    Admission admission = new Admission(router);
     router.onQueue(
         new QueueObserver() {
           @Override
@@ -179,7 +181,7 @@ public final class Gantry implements AutoCloseable {
     JdbcConversationStore conversationStore = new JdbcConversationStore(database);
     ResponsesEndpoints responses =
         new ResponsesEndpoints(
-            router,
+            admission,
             new TimedResponseStore(new JdbcResponseStore(database), metrics::storeOperation),
             new JdbcBackgroundJobStore(database),
             Path.of(config.dataDir()),
@@ -227,13 +229,13 @@ public final class Gantry implements AutoCloseable {
             "/v1/chat/completions",
             "chat",
             Access.MODEL,
-            new ChatCompletionsEndpoint(router))
+            new ChatCompletionsEndpoint(admission))
         .route(
             Method.POST,
             "/v1/embeddings",
             "embeddings",
             Access.MODEL,
-            new EmbeddingsEndpoint(router))
+            new EmbeddingsEndpoint(admission))
         .route(Method.GET, "/v1/models", "models", Access.KEY, models::list)
         .route(Method.GET, "/v1/models/{model}", "models", Access.KEY, models::retrieve)
         .route(Method.POST, "/v1/responses", "responses", Access.MODEL, responses::create)

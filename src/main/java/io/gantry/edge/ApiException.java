@@ -1,14 +1,18 @@
 package io.gantry.edge;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gantry.core.Json;
-import io.gantry.observe.ErrorKind;
+import io.gantry.core.ClientFacing;
+import io.gantry.core.ErrorKind;
+import io.gantry.core.ErrorReply;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * An error a client is told about, in OpenAI's envelope: {@code {"error":{"message","type",
- * "param","code"}}}. Surfaces throw it; {@link ErrorMapper} turns every other failure into one.
+ * An error a client is told about, thrown by surfaces and the edge. {@link ErrorMapper} turns every
+ * other failure into one (from its own {@link ErrorReply}); the route's envelope renders it
+ * (OpenAI's {@code {"error":{"message","type","param","code"}}} for {@code /v1}).
  */
-public final class ApiException extends RuntimeException {
+public final class ApiException extends RuntimeException implements ClientFacing {
   private final int status;
   private final String type;
   private final String code;
@@ -16,14 +20,14 @@ public final class ApiException extends RuntimeException {
   private final ErrorKind kind;
   private final ObjectNode extraFields;
   // Response headers that belong to this error (Retry-After, x-ratelimit-*); insertion order.
-  private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+  private final Map<String, String> headers = new LinkedHashMap<>();
 
   public ApiException(
       int status, String type, String code, String param, String message, ErrorKind kind) {
     this(status, type, code, param, message, kind, null);
   }
 
-  ApiException(
+  private ApiException(
       int status,
       String type,
       String code,
@@ -40,6 +44,21 @@ public final class ApiException extends RuntimeException {
     this.extraFields = extraFields;
   }
 
+  /** The error a failure's own reply describes. */
+  public static ApiException of(ErrorReply reply) {
+    ApiException e =
+        new ApiException(
+            reply.status(),
+            reply.type(),
+            reply.code(),
+            reply.param(),
+            reply.message(),
+            reply.kind(),
+            reply.extraFields());
+    e.headers.putAll(reply.headers());
+    return e;
+  }
+
   /** A 400 about one request field. */
   public static ApiException invalid(String param, String message) {
     return new ApiException(
@@ -53,7 +72,7 @@ public final class ApiException extends RuntimeException {
   }
 
   /** Headers sent with this error, in the order they were added. */
-  public java.util.Map<String, String> headers() {
+  public Map<String, String> headers() {
     return java.util.Collections.unmodifiableMap(headers);
   }
 
@@ -77,23 +96,13 @@ public final class ApiException extends RuntimeException {
     return kind;
   }
 
+  @Override
+  public ErrorReply reply() {
+    return new ErrorReply(status, type, code, param, getMessage(), kind, headers, extraFields);
+  }
+
   /** The envelope as JSON. Backend-specific fields of a relayed error are kept. */
   public ObjectNode envelope() {
-    ObjectNode root = Json.object();
-    ObjectNode error = root.putObject("error");
-    error.put("message", getMessage());
-    error.put("type", type);
-    error.put("param", param);
-    error.put("code", code);
-    if (extraFields != null) {
-      extraFields
-          .properties()
-          .forEach(e -> {
-            if (!error.has(e.getKey())) {
-              error.set(e.getKey(), e.getValue());
-            }
-          });
-    }
-    return root;
+    return ErrorEnvelope.OPENAI.render(reply());
   }
 }

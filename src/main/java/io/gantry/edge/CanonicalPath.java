@@ -1,6 +1,6 @@
 package io.gantry.edge;
 
-import io.gantry.observe.ErrorKind;
+import io.gantry.core.ErrorKind;
 
 /**
  * Refuses request paths that are not in their one canonical spelling before any route is matched:

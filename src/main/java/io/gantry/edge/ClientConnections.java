@@ -1,6 +1,6 @@
 package io.gantry.edge;
 
-import io.gantry.upstream.Sweeper;
+import io.gantry.observe.Sweeper;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.ConnectionContext;

@@ -1,6 +1,6 @@
 package io.gantry.edge;
 
-import io.gantry.upstream.Sweeper;
+import io.gantry.observe.Sweeper;
 import io.helidon.common.socket.HelidonSocket;
 import io.helidon.webserver.ConnectionContext;
 import java.io.IOException;

@@ -1,15 +1,13 @@
 package io.gantry.edge;
 
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Usage;
 import io.gantry.govern.GovernException;
 import io.gantry.govern.Governance;
-import io.gantry.govern.ModelAccess;
 import io.gantry.govern.Principal;
 import io.gantry.govern.limits.LimitDecision;
 import io.gantry.govern.limits.LimitSubject;
 import io.gantry.govern.limits.RateLimiter;
-import io.gantry.observe.ErrorKind;
-import io.gantry.store.StoredKey;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -70,8 +68,8 @@ public final class EdgeGuard {
       return;
     }
     String secret = credential(exchange);
-    Optional<StoredKey> key = governance.keys().authenticate(secret);
-    if (key.isEmpty()) {
+    Optional<Principal> found = governance.keys().principal(secret);
+    if (found.isEmpty()) {
       governance
           .audit()
           .authFailure(
@@ -80,7 +78,7 @@ public final class EdgeGuard {
               secret == null ? "missing_key" : "invalid_key");
       throw GovernException.invalidKey();
     }
-    Principal principal = new Principal(key.get());
+    Principal principal = found.get();
     exchange.principal(principal);
     exchange.record().principal(principal.keyId(), principal.tenant());
   }
@@ -98,7 +96,7 @@ public final class EdgeGuard {
     if (!decision.allowed()) {
       throw refused(decision);
     }
-    exchange.admission(new Exchange.Admission(principal, subject, 0));
+    exchange.reservation(new Exchange.Reservation(principal, subject, 0));
   }
 
   private void requireAdmin(Exchange exchange) {
@@ -148,11 +146,11 @@ public final class EdgeGuard {
     if (principal == null) {
       return;
     }
-    if (!ModelAccess.allows(principal.key().allowedModels(), requested, resolved)) {
+    if (!principal.mayUse(requested, resolved)) {
       throw toApi(GovernException.modelNotAllowed(requested));
     }
     RateLimiter limiter = governance.limiter();
-    if (limiter == null || exchange.admission() != null) {
+    if (limiter == null || exchange.reservation() != null) {
       return;
     }
     LimitSubject subject = governance.subject(principal);
@@ -162,7 +160,7 @@ public final class EdgeGuard {
     if (!decision.allowed()) {
       throw refused(decision);
     }
-    exchange.admission(new Exchange.Admission(principal, subject, tokens));
+    exchange.reservation(new Exchange.Reservation(principal, subject, tokens));
   }
 
   private static ApiException refused(LimitDecision decision) {
@@ -184,7 +182,7 @@ public final class EdgeGuard {
 
   boolean allowsModel(Exchange exchange, String... names) {
     Principal principal = exchange.principal();
-    return principal == null || ModelAccess.allows(principal.key().allowedModels(), names);
+    return principal == null || principal.mayUse(names);
   }
 
   boolean visible(Exchange exchange, String objectId) {
@@ -197,7 +195,7 @@ public final class EdgeGuard {
 
   /** When the request ended: real usage replaces the estimate, and is stored. */
   void after(Exchange exchange) {
-    Exchange.Admission admission = exchange.admission();
+    Exchange.Reservation admission = exchange.reservation();
     if (admission == null) {
       return; // refused, or a model call that failed before it was admitted (no tokens, no count)
     }
@@ -219,7 +217,7 @@ public final class EdgeGuard {
   }
 
   /** Settles an admitted request; a deferred (background) one calls this when its job ends. */
-  void settle(Exchange.Admission admission, Usage usage, int status, String model) {
+  void settle(Exchange.Reservation admission, Usage usage, int status, String model) {
     long input = usage == null ? 0 : usage.inputTokens();
     long output = usage == null ? 0 : usage.outputTokens();
     // A failure before any answer used no tokens; a success without reported input is charged
@@ -235,15 +233,6 @@ public final class EdgeGuard {
   }
 
   static ApiException toApi(GovernException e) {
-    ErrorKind kind =
-        switch (e.status()) {
-          case 401, 403 -> ErrorKind.AUTH;
-          case 429 -> ErrorKind.RATE_LIMITED;
-          default -> ErrorKind.CLIENT_INVALID;
-        };
-    ApiException api =
-        new ApiException(e.status(), e.type(), e.code(), e.param(), e.getMessage(), kind);
-    e.headers().forEach(api::withHeader);
-    return api;
+    return ApiException.of(e.reply());
   }
 }

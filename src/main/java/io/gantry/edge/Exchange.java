@@ -3,8 +3,8 @@ package io.gantry.edge;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
-import io.gantry.observe.ErrorKind;
 import io.gantry.observe.RequestRecord;
 import io.gantry.observe.Tracing;
 import io.helidon.http.HeaderNames;
@@ -17,61 +17,82 @@ import java.io.OutputStream;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** One request and its response, with the request id, the body limit and the access record. */
+/**
+ * One request and its response as it goes down the edge's steps ({@link EdgeSteps}): each step
+ * fills in what it owns (the request id, the route, the record and span, the caller, the body
+ * limit) before the surface sees it.
+ */
 public final class Exchange {
   private final ServerRequest request;
   private final ServerResponse response;
-  private final RequestRecord record;
-  private final HttpRoute route;
-  private final java.util.Map<String, String> pathParams;
-  private final long maxBodyBytes;
-  private final String limitName;
-  private final Tracing.RequestSpan span;
   private final ClientWatch watch;
+  private String requestId;
+  private HttpRoute route;
+  private java.util.Map<String, String> pathParams = java.util.Map.of();
+  private ApiException unmatched;
+  private RequestRecord record;
+  private Tracing.RequestSpan span = Tracing.RequestSpan.NONE;
+  private long maxBodyBytes;
+  private String limitName = "server.max_request_bytes";
   private byte[] body;
   private BodyBudget bodyBudget;
   private long budgetTaken;
-  private io.gantry.upstream.UpstreamMeta upstreamMeta;
+  // What surfaces keep per exchange (their backend call's meta): a few entries at most.
+  private java.util.Map<Class<?>, Object> attachments;
   private boolean streamOpened;
   private final java.util.List<AutoCloseable> atEnd = new java.util.ArrayList<>(1);
   private EdgeGuard guard;
   private io.gantry.govern.Principal principal;
-  private Admission admission;
+  private Reservation reservation;
   private boolean settlementDeferred;
 
-  /** A request let through by the rate limiter, to settle when it ends. */
-  record Admission(
+  /** What the rate limiter took for this request, to settle when it ends. */
+  record Reservation(
       io.gantry.govern.Principal principal,
       io.gantry.govern.limits.LimitSubject subject,
       long estimate) {}
 
-  Exchange(
-      ServerRequest request,
-      ServerResponse response,
-      RequestRecord record,
-      HttpRoute route,
-      java.util.Map<String, String> pathParams,
-      long maxBodyBytes,
-      String limitName,
-      Tracing.RequestSpan span,
-      ClientWatch watch) {
-    this.watch = watch;
-    this.route = route;
-    this.pathParams = pathParams;
+  Exchange(ServerRequest request, ServerResponse response, ClientWatch watch) {
     this.request = request;
     this.response = response;
-    this.record = record;
-    this.maxBodyBytes = maxBodyBytes;
-    this.limitName = limitName;
-    this.span = span;
+    this.watch = watch;
+  }
+
+  void requestId(String value) {
+    this.requestId = value;
+  }
+
+  /** The route matched and its decoded path parameters. */
+  void matched(HttpRoute value, java.util.Map<String, String> params) {
+    this.route = value;
+    this.pathParams = params;
+  }
+
+  /** The request matched no route, or its path was refused: what it will be answered. */
+  void unmatched(ApiException error) {
+    this.unmatched = error;
+  }
+
+  ApiException unmatched() {
+    return unmatched;
+  }
+
+  void record(RequestRecord value) {
+    this.record = value;
+  }
+
+  void span(Tracing.RequestSpan value) {
+    this.span = value;
+  }
+
+  void bodyLimit(long bytes, String settingName, BodyBudget budget) {
+    this.maxBodyBytes = bytes;
+    this.limitName = settingName;
+    this.bodyBudget = budget;
   }
 
   void guard(EdgeGuard value) {
     this.guard = value;
-  }
-
-  void bodyBudget(BodyBudget value) {
-    this.bodyBudget = value;
   }
 
   /** The key this request carries (never its secret), or null when keys are not in use. */
@@ -83,12 +104,12 @@ public final class Exchange {
     this.principal = value;
   }
 
-  Admission admission() {
-    return admission;
+  Reservation reservation() {
+    return reservation;
   }
 
-  void admission(Admission value) {
-    this.admission = value;
+  void reservation(Reservation value) {
+    this.reservation = value;
   }
 
   boolean settlementDeferred() {
@@ -151,11 +172,11 @@ public final class Exchange {
    * returned callback gets the final usage, not when the HTTP request ends. Null without a key.
    */
   public java.util.function.BiConsumer<io.gantry.core.Usage, String> deferSettlement() {
-    if (guard == null || admission == null) {
+    if (guard == null || reservation == null) {
       return null;
     }
     settlementDeferred = true;
-    Admission a = admission;
+    Reservation a = reservation;
     EdgeGuard g = guard;
     return (usage, model) -> g.settle(a, usage, usage == null ? 500 : 200, model);
   }
@@ -163,6 +184,21 @@ public final class Exchange {
   /** The route this request matched; null when it matched none. */
   public HttpRoute route() {
     return route;
+  }
+
+  String clientAddress() {
+    try {
+      return request.remotePeer().host();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** The request target's length as sent: path and query. */
+  int targetLength() {
+    String query = request.query().rawValue();
+    return request.path().rawPath().length()
+        + (query == null || query.isEmpty() ? 0 : query.length() + 1);
   }
 
   public String method() {
@@ -174,25 +210,24 @@ public final class Exchange {
   }
 
   public String requestId() {
-    return record.requestId();
+    return requestId;
   }
 
   public RequestRecord record() {
     return record;
   }
 
-  /**
-   * What a backend call made for this request carries: its id, a cancel handle, its wait clock and
-   * its span (the parent of the call's span).
-   */
-  public io.gantry.upstream.UpstreamMeta upstreamMeta() {
-    // One per exchange: the cancellation a queued wait listens to is the one a hang-up fires.
-    if (upstreamMeta == null) {
-      upstreamMeta =
-          new io.gantry.upstream.UpstreamMeta(
-              requestId(), new io.gantry.upstream.Cancellation(), record.upstreamWait(), span);
+  /** This request's span (the parent of its backend calls' spans). */
+  public Tracing.RequestSpan span() {
+    return span;
+  }
+
+  /** The exchange's {@code type} attachment, made by {@code create} the first time it is asked. */
+  public <T> T attachment(Class<T> type, java.util.function.Supplier<T> create) {
+    if (attachments == null) {
+      attachments = new java.util.HashMap<>(4);
     }
-    return upstreamMeta;
+    return type.cast(attachments.computeIfAbsent(type, t -> create.get()));
   }
 
   /**
@@ -220,15 +255,14 @@ public final class Exchange {
   }
 
   /**
-   * Aborts {@code meta}'s backend call if the client hangs up while this request runs, even while
-   * nothing is written to it (a blocking request, a silent backend). Not for work that must outlive
-   * the client (background responses).
+   * Runs {@code hook} (on the watcher thread) if the client hangs up while this request runs, even
+   * while nothing is being written to it (a blocking request, a silent backend).
    */
-  public void abortUpstreamOnHangUp(io.gantry.upstream.UpstreamMeta meta) {
+  public void onHangUp(Runnable hook) {
     if (watch != null) {
       watch.arm(() -> {
         record.fail(ErrorKind.CLIENT_DISCONNECTED);
-        meta.cancellation().cancel(io.gantry.upstream.Cancellation.Reason.CLIENT_GONE);
+        hook.run();
       });
     }
   }

@@ -2,12 +2,9 @@ package io.gantry.edge;
 
 import io.gantry.config.ServerConfig;
 import io.gantry.observe.AccessLog;
-import io.gantry.observe.ErrorKind;
 import io.gantry.observe.GantryMetrics;
-import io.gantry.observe.RequestRecord;
 import io.gantry.observe.SessionTracker;
 import io.gantry.observe.Tracing;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -19,11 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP server. Every request runs the same steps, in this order: request id in and out; the
- * record (access log, metrics, span); refusal while draining; the route match on the canonical raw
- * path ({@link CanonicalPath}, {@link RouteTable}); access as the matched route declares it ({@link
- * Access}, enforced by {@link EdgeGuard}); the session id, only once the caller is let in; the
- * endpoint, with the route's body limit; failures mapped to OpenAI errors. In-flight requests are
+ * The HTTP server: the route table, the bounds on what clients may hold (connections, headers,
+ * bodies, writes), and the steps every request walks ({@link #steps()}). In-flight requests are
  * counted so shutdown can let running streams finish.
  */
 public final class GatewayServer implements AutoCloseable {
@@ -33,12 +27,10 @@ public final class GatewayServer implements AutoCloseable {
   private final AccessLog accessLog;
   private final GantryMetrics metrics;
   private final SessionTracker sessions;
-  private static final io.helidon.http.HeaderName SESSION_ID = HeaderNames.create("x-session-id");
-  private static final io.helidon.http.HeaderName TRACEPARENT = HeaderNames.create("traceparent");
-  private static final io.helidon.http.HeaderName TRACESTATE = HeaderNames.create("tracestate");
   private final Tracing tracing;
 
   private final RouteTable routes = new RouteTable();
+  private EdgeSteps steps;
   private final BodyBudget bodyBudget;
   private final ClientConnections connections;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -124,6 +116,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   public void start() {
+    steps = steps();
     HttpRouting.Builder routing = HttpRouting.builder().any(this::handle);
     server =
         WebServer.builder()
@@ -163,141 +156,33 @@ public final class GatewayServer implements AutoCloseable {
     return inFlight.get();
   }
 
-  private void handle(ServerRequest req, ServerResponse res) {
-    String requestId = RequestIds.accept(req.headers().first(RequestIds.HEADER).orElse(null));
-    res.header(RequestIds.HEADER, requestId);
-    String method = req.prologue().method().text();
-    String rawPath = originForm(req.path().rawPath());
-    RouteTable.Match match = null;
-    ApiException unrouted = null;
-    try {
-      CanonicalPath.check(rawPath, targetLength(req));
-      match = routes.match(method, rawPath);
-      if (match == null) {
-        unrouted = unknownUrl(method, rawPath);
-      }
-    } catch (ApiException refused) {
-      unrouted = refused;
-    }
-    HttpRoute route = match == null ? null : match.route();
-    boolean logged = route == null || route.logged();
-    String surface = route == null ? "other" : route.surface();
-    RequestRecord record = new RequestRecord(requestId, clientAddress(req));
-    record.surface(surface);
-    if (logged) {
-      record.tokenGaps(metrics.tokenGaps());
-      metrics.requestStarted(surface);
-      if (logContent) {
-        record.captureContent();
-      }
-    }
-    // Polled health endpoints get no span, as they get no access-log line.
-    Tracing.RequestSpan span =
-        logged ? startSpan(req, route == null ? null : route.pattern()) : Tracing.RequestSpan.NONE;
-    Exchange exchange =
-        new Exchange(
-            req,
-            res,
-            record,
-            route,
-            match == null ? java.util.Map.of() : match.params(),
-            route == null ? config.maxRequestBytes() : route.maxBodyBytes(),
-            route == null ? "server.max_request_bytes" : route.limitName(),
-            span,
-            connections.watch(req));
-    exchange.guard(guard);
-    exchange.bodyBudget(bodyBudget);
-    inFlight.incrementAndGet();
-    try {
-      if (draining) {
-        throw new ApiException(
-            503,
-            "server_error",
-            "shutting_down",
-            null,
-            "Gantry is shutting down; retry against another instance.",
-            ErrorKind.UPSTREAM_UNAVAILABLE);
-      }
-      if (unrouted != null) {
-        throw unrouted;
-      }
-      if (guard != null) {
-        guard.admit(exchange, route.access());
-      }
-      // Tracked only once the caller is let in: refused requests leave no session behind.
-      record.session(RequestIds.session(req.headers().first(SESSION_ID).orElse(null)));
-      route.endpoint().handle(exchange);
-    } catch (Throwable failure) {
-      if (exchange.clientGone() || (exchange.started() && isDisconnect(failure))) {
-        exchange.endWatch();
-        record.fail(ErrorKind.CLIENT_DISCONNECTED);
-        return; // the finally below closes the connection of a client seen hanging up
-      }
-      if (failure instanceof io.gantry.route.ModelNotFoundException missing) {
-        // A key learns only of the models it may use.
-        failure = missing.onlyListing(exchange::allowsModel);
-      }
-      ApiException error = ErrorMapper.map(failure, requestId);
-      record.fail(error.kind());
-      if (!exchange.started()) {
-        error.headers().forEach(exchange::responseHeader);
-        exchange.sendJson(error.status(), error.envelope());
-      } else {
-        LOG.debug("request {} failed after its response began: {}", requestId, error.getMessage());
-      }
-    } finally {
-      exchange.endWatch();
-      exchange.end();
-      inFlight.decrementAndGet();
-      if (guard != null) {
-        settle(exchange);
-      }
-      if (logged) {
-        if (record.capturesContent()) {
-          record.input(exchange.bodyTextIfRead());
-        }
-        metrics.requestEnded(surface);
-        metrics.record(record);
-        sessions.record(record);
-        accessLog.write(record);
-        span.end(record);
-      }
-      closeIfHungUp(exchange); // last: it throws
-    }
+  /**
+   * The edge's steps, read top to bottom: each one small class with one job. Route matching comes
+   * before the record because polled routes are not recorded; everything below the failure step
+   * answers in the route's own envelope.
+   */
+  private EdgeSteps steps() {
+    return new EdgeSteps(
+        java.util.List.of(
+            new RequestIdStep(),
+            new RouteStep(routes),
+            new RecordStep(metrics, sessions, accessLog, tracing, logContent),
+            new FailureStep(),
+            new DrainStep(() -> draining, inFlight),
+            new UnmatchedStep(),
+            new AccessStep(guard),
+            new BodyLimitStep(bodyBudget),
+            new SurfaceStep()));
+  }
+
+  private void handle(ServerRequest req, ServerResponse res) throws Exception {
+    Exchange exchange = new Exchange(req, res, connections.watch(req));
+    steps.run(exchange);
+    closeIfHungUp(exchange); // last: it throws
     if (exchange.mustCloseConnection()) {
       throw new io.helidon.webserver.CloseConnectionException(
           "a byte of a pipelined request was read while watching for a hang-up");
     }
-  }
-
-  /**
-   * The path of a request target sent in absolute form ({@code GET http://host/v1/models}, which
-   * HTTP/1.1 servers must accept), else the target as it is.
-   */
-  static String originForm(String target) {
-    int scheme = target.startsWith("http://") ? 7 : target.startsWith("https://") ? 8 : -1;
-    if (scheme < 0) {
-      return target;
-    }
-    int slash = target.indexOf('/', scheme);
-    return slash < 0 ? "/" : target.substring(slash);
-  }
-
-  /** The request target's length as sent: path and query. */
-  private static int targetLength(ServerRequest req) {
-    String query = req.query().rawValue();
-    return req.path().rawPath().length()
-        + (query == null || query.isEmpty() ? 0 : query.length() + 1);
-  }
-
-  private static ApiException unknownUrl(String method, String rawPath) {
-    return new ApiException(
-        404,
-        "invalid_request_error",
-        "unknown_url",
-        null,
-        "Invalid URL (" + method + " " + rawPath + ")",
-        ErrorKind.CLIENT_INVALID);
   }
 
   /**
@@ -320,34 +205,6 @@ public final class GatewayServer implements AutoCloseable {
   public GatewayServer logContent(boolean enabled) {
     this.logContent = enabled;
     return this;
-  }
-
-  private void settle(Exchange exchange) {
-    try {
-      guard.after(exchange);
-    } catch (RuntimeException e) {
-      LOG.warn("request {}: cannot settle its limits: {}", exchange.requestId(), e.getMessage());
-    }
-  }
-
-  private Tracing.RequestSpan startSpan(ServerRequest req, String route) {
-    String traceparent = req.headers().first(TRACEPARENT).orElse(null);
-    String tracestate = traceparent == null ? null : req.headers().first(TRACESTATE).orElse(null);
-    return tracing.startRequest(req.prologue().method().text(), route, traceparent, tracestate);
-  }
-
-  private static boolean isDisconnect(Throwable failure) {
-    return failure instanceof java.io.IOException
-        || failure instanceof java.io.UncheckedIOException
-        || failure instanceof io.helidon.webserver.ServerConnectionException;
-  }
-
-  private static String clientAddress(ServerRequest req) {
-    try {
-      return req.remotePeer().host();
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   /** Refuses new requests, waits up to {@code grace} for in-flight ones, then stops. */

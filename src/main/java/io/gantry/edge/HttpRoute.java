@@ -9,6 +9,7 @@ import java.util.Objects;
  * @param logged false for polled endpoints (health, metrics, dashboard): no access-log line, no
  *     span, not counted in the request metrics
  * @param limitName the setting a 413 tells the client to raise
+ * @param envelope how the route's errors are written (OpenAI's, or the surface's own)
  */
 public record HttpRoute(
     String method,
@@ -18,7 +19,8 @@ public record HttpRoute(
     boolean logged,
     long maxBodyBytes,
     String limitName,
-    Endpoint endpoint) {
+    Endpoint endpoint,
+    ErrorEnvelope envelope) {
 
   public HttpRoute {
     Objects.requireNonNull(method, "method");
@@ -26,9 +28,22 @@ public record HttpRoute(
     Objects.requireNonNull(surface, "surface");
     Objects.requireNonNull(access, "every route declares who may call it (its Access)");
     Objects.requireNonNull(endpoint, "endpoint");
+    envelope = envelope == null ? ErrorEnvelope.OPENAI : envelope;
     if (!pattern.startsWith("/")) {
       throw new IllegalArgumentException("a route pattern starts with '/': " + pattern);
     }
+  }
+
+  public HttpRoute(
+      String method,
+      String pattern,
+      String surface,
+      Access access,
+      boolean logged,
+      long maxBodyBytes,
+      String limitName,
+      Endpoint endpoint) {
+    this(method, pattern, surface, access, logged, maxBodyBytes, limitName, endpoint, null);
   }
 
   /** Whether a client's request reaches a backend model through this route. */

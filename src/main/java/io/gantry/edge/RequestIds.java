@@ -1,7 +1,7 @@
 package io.gantry.edge;
 
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Ids;
-import io.gantry.observe.ErrorKind;
 
 /**
  * Identifiers a client sends in headers that Gantry echoes, logs and tracks: the request id ({@code

@@ -1,6 +1,6 @@
 package io.gantry.edge;
 
-import io.gantry.observe.ErrorKind;
+import io.gantry.core.ErrorKind;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

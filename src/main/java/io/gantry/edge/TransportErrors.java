@@ -1,7 +1,7 @@
 package io.gantry.edge;
 
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
-import io.gantry.observe.ErrorKind;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;

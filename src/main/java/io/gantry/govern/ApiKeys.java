@@ -141,6 +141,11 @@ public final class ApiKeys {
     return everExisted;
   }
 
+  /** Who carries this secret: the usable key's principal, if any. */
+  public Optional<Principal> principal(String secret) {
+    return authenticate(secret).map(Principal::new);
+  }
+
   /** The usable key with this secret, if any. */
   public Optional<StoredKey> authenticate(String secret) {
     if (secret == null || secret.isBlank()) {

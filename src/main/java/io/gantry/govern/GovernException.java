@@ -7,7 +7,7 @@ import java.util.Map;
  * A refusal by governance (bad key, forbidden model, limit reached, invalid admin input), carrying
  * what the edge needs to answer with the OpenAI error envelope. Messages never hold a secret.
  */
-public final class GovernException extends RuntimeException {
+public final class GovernException extends RuntimeException implements io.gantry.core.ClientFacing {
   private final int status;
   private final String type;
   private final String code;
@@ -69,5 +69,17 @@ public final class GovernException extends RuntimeException {
 
   public Map<String, String> headers() {
     return headers;
+  }
+
+  @Override
+  public io.gantry.core.ErrorReply reply() {
+    io.gantry.core.ErrorKind kind =
+        switch (status) {
+          case 401, 403 -> io.gantry.core.ErrorKind.AUTH;
+          case 429 -> io.gantry.core.ErrorKind.RATE_LIMITED;
+          default -> io.gantry.core.ErrorKind.CLIENT_INVALID;
+        };
+    return new io.gantry.core.ErrorReply(
+        status, type, code, param, getMessage(), kind, headers, null);
   }
 }

@@ -11,4 +11,9 @@ public record Principal(StoredKey key) {
   public String tenant() {
     return key.tenant();
   }
+
+  /** Whether this key may use a model known by any of {@code names} (its id, an alias target). */
+  public boolean mayUse(String... names) {
+    return ModelAccess.allows(key.allowedModels(), names);
+  }
 }

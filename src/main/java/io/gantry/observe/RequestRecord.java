@@ -1,6 +1,7 @@
 package io.gantry.observe;
 
 import io.gantry.core.Delta;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Usage;
 
 /**

@@ -1,5 +1,6 @@
 package io.gantry.observe;
 
+import io.gantry.core.ErrorKind;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

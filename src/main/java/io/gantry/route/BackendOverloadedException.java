@@ -4,7 +4,8 @@ package io.gantry.route;
  * Every replica that could take the request is at its concurrency limit, and the wait queue is full
  * ({@code full}) or the wait ran out ({@code timeout}).
  */
-public final class BackendOverloadedException extends RuntimeException {
+public final class BackendOverloadedException extends RuntimeException
+    implements io.gantry.core.ClientFacing {
   private final String backend;
   private final String reason;
   private final long retryAfterSeconds;
@@ -35,5 +36,17 @@ public final class BackendOverloadedException extends RuntimeException {
 
   public long retryAfterSeconds() {
     return retryAfterSeconds;
+  }
+
+  @Override
+  public io.gantry.core.ErrorReply reply() {
+    return new io.gantry.core.ErrorReply(
+            503,
+            "server_error",
+            "backend_overloaded",
+            null,
+            getMessage(),
+            io.gantry.core.ErrorKind.UPSTREAM_UNAVAILABLE)
+        .withHeader("Retry-After", Long.toString(retryAfterSeconds));
   }
 }

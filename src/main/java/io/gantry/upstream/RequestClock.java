@@ -1,6 +1,7 @@
 package io.gantry.upstream;
 
 import io.gantry.config.TimeoutsConfig;
+import io.gantry.observe.Sweeper;
 import java.io.IOException;
 
 /**

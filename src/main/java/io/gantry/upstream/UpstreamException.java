@@ -1,7 +1,7 @@
 package io.gantry.upstream;
 
 /** A backend could not give a usable answer. The kind decides the status and error code. */
-public final class UpstreamException extends Exception {
+public final class UpstreamException extends Exception implements io.gantry.core.ClientFacing {
 
   public enum Kind {
     /** Connection refused, reset or DNS failure: the backend is not there. */
@@ -119,5 +119,53 @@ public final class UpstreamException extends Exception {
 
   public String contentType() {
     return contentType;
+  }
+
+  /** What the client is told: the backend's own error for a status, else Gantry's code. */
+  @Override
+  public io.gantry.core.ErrorReply reply() {
+    return switch (kind) {
+      case STATUS -> UpstreamErrorBodies.reply(backend, status, body);
+      case UNAVAILABLE ->
+          new io.gantry.core.ErrorReply(
+              503,
+              "server_error",
+              "backend_unavailable",
+              null,
+              "Backend '"
+                  + backend
+                  + "' is unavailable ("
+                  + getMessage()
+                  + "). Check that it is running; /readyz shows every backend's state.",
+              io.gantry.core.ErrorKind.UPSTREAM_UNAVAILABLE);
+      case TIMEOUT ->
+          new io.gantry.core.ErrorReply(
+              504,
+              "server_error",
+              "upstream_" + stage.label() + "_timeout",
+              null,
+              "Backend '"
+                  + backend
+                  + "' ran out of time: "
+                  + getMessage()
+                  + ". The limits are the backend's timeouts in the config.",
+              io.gantry.core.ErrorKind.UPSTREAM_TIMEOUT);
+      case MALFORMED ->
+          new io.gantry.core.ErrorReply(
+              502,
+              "server_error",
+              "upstream_malformed",
+              null,
+              "Backend '" + backend + "' sent a malformed answer: " + getMessage(),
+              io.gantry.core.ErrorKind.UPSTREAM_MALFORMED);
+      case INTERRUPTED ->
+          new io.gantry.core.ErrorReply(
+              502,
+              "server_error",
+              "upstream_interrupted",
+              null,
+              "Backend '" + backend + "' ended the answer early: " + getMessage(),
+              io.gantry.core.ErrorKind.STREAM_INTERRUPTED);
+    };
   }
 }

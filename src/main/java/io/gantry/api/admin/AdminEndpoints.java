@@ -2,13 +2,13 @@ package io.gantry.api.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Exchange;
 import io.gantry.govern.ApiKeys;
 import io.gantry.govern.Governance;
 import io.gantry.govern.KeyJson;
-import io.gantry.observe.ErrorKind;
 import io.gantry.store.AuditEntry;
 import io.gantry.store.StoredKey;
 import java.io.IOException;

@@ -62,7 +62,7 @@ final class ChatCompletionAssembler implements DeltaSink {
           failure.code(),
           null,
           failure.message(),
-          io.gantry.observe.ErrorKind.UPSTREAM_STATUS);
+          io.gantry.core.ErrorKind.UPSTREAM_STATUS);
     }
     ObjectNode out = Json.object();
     out.put("id", Ids.chatCompletion());

@@ -2,16 +2,14 @@ package io.gantry.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.api.Admission;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
 import io.gantry.core.Turn;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Endpoint;
-import io.gantry.edge.ErrorMapper;
 import io.gantry.edge.Exchange;
-import io.gantry.observe.ErrorKind;
-import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
-import io.gantry.route.RouteHints;
 import io.gantry.upstream.UpstreamException;
 import io.gantry.upstream.UpstreamMeta;
 import io.gantry.upstream.ollama.OllamaBackend;
@@ -23,10 +21,10 @@ import java.io.IOException;
  * openai-dialect backend or translates through canonical deltas for any other.
  */
 public final class ChatCompletionsEndpoint implements Endpoint {
-  private final ModelRouter router;
+  private final Admission admission;
 
-  public ChatCompletionsEndpoint(ModelRouter router) {
-    this.router = router;
+  public ChatCompletionsEndpoint(Admission admission) {
+    this.admission = admission;
   }
 
   private static boolean hasImages(Turn turn) {
@@ -49,23 +47,14 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     ObjectNode body = exchange.jsonBody();
     ChatRequestValidator.validate(body);
     exchange.checkRequestLimits(body, "messages", "max_tokens", "max_completion_tokens");
-    io.gantry.edge.Owned.references(exchange, body);
+    io.gantry.api.Owned.references(exchange, body);
     String requested = body.get("model").asText();
     boolean stream = body.path("stream").asBoolean(false);
     exchange.record().model(requested);
     exchange.record().stream(stream);
     // Watched from the start, so a client that hangs up while queued for a slot leaves the queue.
-    UpstreamMeta meta = exchange.upstreamMeta();
-    exchange.abortUpstreamOnHangUp(meta);
-    // Choose first (an unknown model is a 404 that costs no rate limit), then check access and
-    // limits, and only then take a slot: a refused request never waits in a backend's queue.
-    RouteHints hints = RouteHints.of(exchange.header("x-session-id"), meta.cancellation());
-    Route chosen = router.resolve(requested, hints.withoutLease());
-    exchange.admitModel(requested, chosen.model(), () -> estimate(body, chosen.model()));
-    Route route = router.lease(chosen, hints);
-    exchange.closeAtEnd(route);
-    exchange.record().backend(route.backend().name());
-    exchange.routedTo(route.model(), route.fallback());
+    UpstreamMeta meta = Admission.abortOnHangUp(exchange);
+    Route route = admission.admit(exchange, requested, () -> estimate(body, requested));
     if (route.backend() instanceof OpenAiBackend openai) {
       byte[] upstreamBody = exchange.body();
       boolean changed = false;
@@ -116,8 +105,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
         if (!renderer.started()) {
           throw e;
         }
-        exchange.record().fail(ErrorMapper.upstream(e).kind());
-        renderer.fail(ErrorMapper.upstream(e));
+        exchange.record().fail(ApiException.of(e.reply()).kind());
+        renderer.fail(ApiException.of(e.reply()));
       } catch (IOException clientGone) {
         exchange.record().fail(ErrorKind.CLIENT_DISCONNECTED);
       }

@@ -2,11 +2,10 @@ package io.gantry.api.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.core.Delta;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
 import io.gantry.edge.ApiException;
-import io.gantry.edge.ErrorMapper;
 import io.gantry.edge.Exchange;
-import io.gantry.observe.ErrorKind;
 import io.gantry.upstream.SseEvent;
 import io.gantry.upstream.SseEventReader;
 import io.gantry.upstream.UpstreamException;
@@ -33,8 +32,7 @@ final class ChatRelay {
    */
   static void relay(Exchange exchange, OpenAiBackend backend, byte[] body, boolean hideUsage)
       throws Exception {
-    io.gantry.upstream.UpstreamMeta meta = exchange.upstreamMeta();
-    exchange.abortUpstreamOnHangUp(meta);
+    io.gantry.upstream.UpstreamMeta meta = io.gantry.api.Admission.abortOnHangUp(exchange);
     UpstreamResponse upstream = backend.post("/chat/completions", body, meta);
     try (upstream) {
       if (!upstream.isSuccess()) {
@@ -99,7 +97,7 @@ final class ChatRelay {
       try {
         event = reader.next();
       } catch (IOException | UncheckedIOException e) {
-        endWithError(exchange, out, ErrorMapper.upstream(UpstreamFailures.classify(backend, e)));
+        endWithError(exchange, out, ApiException.of(UpstreamFailures.classify(backend, e).reply()));
         return;
       }
       if (event == null || !event.complete()) {
@@ -107,13 +105,15 @@ final class ChatRelay {
           endWithError(
               exchange,
               out,
-              ErrorMapper.upstream(
-                  upstream.failed(
-                      new UpstreamException(
-                          UpstreamException.Kind.INTERRUPTED,
-                          backend,
-                          "the stream ended before the answer was finished",
-                          null))));
+              ApiException.of(
+                  upstream
+                      .failed(
+                          new UpstreamException(
+                              UpstreamException.Kind.INTERRUPTED,
+                              backend,
+                              "the stream ended before the answer was finished",
+                              null))
+                      .reply()));
         }
         return;
       }
@@ -171,13 +171,15 @@ final class ChatRelay {
   }
 
   private static ApiException malformed(UpstreamResponse upstream, String backend) {
-    return ErrorMapper.upstream(
-        upstream.failed(
-            new UpstreamException(
-                UpstreamException.Kind.MALFORMED,
-                backend,
-                "an event's data is not a JSON object",
-                null)));
+    return ApiException.of(
+        upstream
+            .failed(
+                new UpstreamException(
+                    UpstreamException.Kind.MALFORMED,
+                    backend,
+                    "an event's data is not a JSON object",
+                    null))
+            .reply());
   }
 
   private static boolean fitsTemplate(TokenEventTemplate template, SseEvent event) {

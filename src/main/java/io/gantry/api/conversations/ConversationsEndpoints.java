@@ -3,11 +3,11 @@ package io.gantry.api.conversations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Ids;
 import io.gantry.core.Json;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Exchange;
-import io.gantry.observe.ErrorKind;
 import io.gantry.store.Conversation;
 import io.gantry.store.ConversationStore;
 import io.gantry.store.ItemPage;
@@ -37,7 +37,7 @@ public final class ConversationsEndpoints {
     ObjectNode body = exchange.body().length == 0 ? Json.object() : exchange.jsonBody();
     ConversationRequests.rejectUnknown(body, CREATE_FIELDS);
     // A file an item names must be the caller's, as in a request that names it directly.
-    io.gantry.edge.Owned.references(exchange, body);
+    io.gantry.api.Owned.references(exchange, body);
     ObjectNode metadata = ConversationRequests.metadata(body.get("metadata"));
     List<String> items =
         ConversationRequests.items(body.get("items")).stream().map(Json::text).toList();
@@ -95,7 +95,7 @@ public final class ConversationsEndpoints {
     String id = exchange.pathParam("conversationId");
     ObjectNode body = exchange.jsonBody();
     ConversationRequests.rejectUnknown(body, ADD_ITEMS_FIELDS);
-    io.gantry.edge.Owned.references(exchange, body);
+    io.gantry.api.Owned.references(exchange, body);
     if (!body.hasNonNull("items")) {
       throw ApiException.invalid("items", "Missing required parameter: 'items'.");
     }

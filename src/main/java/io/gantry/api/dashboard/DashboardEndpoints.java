@@ -2,12 +2,12 @@ package io.gantry.api.dashboard;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Exchange;
 import io.gantry.observe.DashboardPoint;
 import io.gantry.observe.DashboardSampler;
-import io.gantry.observe.ErrorKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

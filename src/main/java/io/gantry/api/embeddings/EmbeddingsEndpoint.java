@@ -3,13 +3,12 @@ package io.gantry.api.embeddings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.api.Admission;
 import io.gantry.core.Json;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Endpoint;
 import io.gantry.edge.Exchange;
-import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
-import io.gantry.route.RouteHints;
 import io.gantry.upstream.Embeddings;
 import io.gantry.upstream.UpstreamMeta;
 import io.gantry.upstream.UpstreamResponse;
@@ -26,10 +25,10 @@ import java.util.List;
  * little-endian float32s.
  */
 public final class EmbeddingsEndpoint implements Endpoint {
-  private final ModelRouter router;
+  private final Admission admission;
 
-  public EmbeddingsEndpoint(ModelRouter router) {
-    this.router = router;
+  public EmbeddingsEndpoint(Admission admission) {
+    this.admission = admission;
   }
 
   @Override
@@ -49,17 +48,9 @@ public final class EmbeddingsEndpoint implements Endpoint {
     exchange.checkRequestLimits(body, "input");
     String requested = model.asText();
     exchange.record().model(requested);
-    exchange.abortUpstreamOnHangUp(exchange.upstreamMeta());
-    RouteHints hints =
-        RouteHints.of(exchange.header("x-session-id"), exchange.upstreamMeta().cancellation());
-    Route chosen = router.resolve(requested, hints.withoutLease());
-    exchange.admitModel(requested, chosen.model(), () -> Json.text(input).length() / 4 + 1);
-    Route route = router.lease(chosen, hints);
-    exchange.closeAtEnd(route);
-    exchange.record().backend(route.backend().name());
-    exchange.routedTo(route.model(), route.fallback());
+    UpstreamMeta meta = Admission.abortOnHangUp(exchange);
     // About four characters a token, as the input_tokens estimate counts.
-    UpstreamMeta meta = exchange.upstreamMeta();
+    Route route = admission.admit(exchange, requested, () -> Json.text(input).length() / 4 + 1);
     if (route.backend() instanceof OpenAiBackend openai) {
       byte[] upstreamBody = exchange.body();
       if (route.aliased()) {

@@ -2,11 +2,11 @@ package io.gantry.api.files;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.config.FilesConfig;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Ids;
 import io.gantry.core.Json;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Exchange;
-import io.gantry.observe.ErrorKind;
 import io.gantry.store.FilePage;
 import io.gantry.store.FileStore;
 import io.gantry.store.StoredFile;

@@ -1,8 +1,8 @@
 package io.gantry.api.files;
 
 import io.gantry.config.FilesConfig;
+import io.gantry.core.ErrorKind;
 import io.gantry.edge.ApiException;
-import io.gantry.observe.ErrorKind;
 import io.gantry.store.FileStore;
 import io.gantry.store.StoredFile;
 import io.gantry.translate.FileResolver;

@@ -1,7 +1,7 @@
 package io.gantry.api.files;
 
+import io.gantry.core.ErrorKind;
 import io.gantry.edge.ApiException;
-import io.gantry.observe.ErrorKind;
 import io.gantry.store.FileStore;
 import java.util.HashMap;
 import java.util.Map;

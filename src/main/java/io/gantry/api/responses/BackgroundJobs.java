@@ -2,11 +2,11 @@ package io.gantry.api.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
 import io.gantry.core.Usage;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.ErrorMapper;
-import io.gantry.observe.ErrorKind;
 import io.gantry.observe.RequestRecord;
 import io.gantry.store.BackgroundJob;
 import io.gantry.store.BackgroundJobStore;

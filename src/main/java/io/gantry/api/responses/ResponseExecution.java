@@ -1,12 +1,11 @@
 package io.gantry.api.responses;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.FinishReason;
 import io.gantry.core.Json;
 import io.gantry.core.Usage;
 import io.gantry.edge.ApiException;
-import io.gantry.edge.ErrorMapper;
-import io.gantry.observe.ErrorKind;
 import io.gantry.observe.RequestRecord;
 import io.gantry.store.ConversationStore;
 import io.gantry.store.ResponseStore;
@@ -84,7 +83,7 @@ final class ResponseExecution {
       try {
         p.route().backend().chat(p.turn(), p.meta(), run);
       } catch (UpstreamException e) {
-        failure = ErrorMapper.upstream(e);
+        failure = ApiException.of(e.reply());
       }
       if (cancellation.isCancelled()) {
         return stopped(p, record, run, events, cancellation.reason());

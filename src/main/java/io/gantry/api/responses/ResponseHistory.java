@@ -1,9 +1,9 @@
 package io.gantry.api.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
 import io.gantry.edge.ApiException;
-import io.gantry.observe.ErrorKind;
 import io.gantry.store.ResponseStore;
 import io.gantry.store.StoredResponse;
 import java.io.IOException;

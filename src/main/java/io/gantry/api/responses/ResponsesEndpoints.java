@@ -3,8 +3,10 @@ package io.gantry.api.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.api.Admission;
 import io.gantry.api.files.InputFiles;
 import io.gantry.config.BackgroundConfig;
+import io.gantry.core.ErrorKind;
 import io.gantry.core.Ids;
 import io.gantry.core.InputTokenEstimate;
 import io.gantry.core.Json;
@@ -15,7 +17,6 @@ import io.gantry.core.Turn;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Exchange;
 import io.gantry.edge.SseStream;
-import io.gantry.observe.ErrorKind;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
 import io.gantry.route.RouteHints;
@@ -42,6 +43,7 @@ import java.util.Set;
  */
 public final class ResponsesEndpoints implements AutoCloseable {
   private final ModelRouter router;
+  private final Admission admission;
   private final ResponseStore store;
   private final ReasoningSealer sealer;
   private final boolean rejectHostedTools;
@@ -54,7 +56,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
   private final io.gantry.govern.Tenancy tenancy;
 
   public ResponsesEndpoints(
-      ModelRouter router,
+      Admission admission,
       ResponseStore store,
       BackgroundJobStore jobs,
       java.nio.file.Path dataDir,
@@ -63,7 +65,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
       InputFiles files,
       ConversationStore conversations,
       io.gantry.govern.Tenancy tenancy) {
-    this.router = router;
+    this.admission = admission;
+    this.router = admission.router();
     this.tenancy = tenancy;
     this.files = files;
     this.store = store;
@@ -73,7 +76,14 @@ public final class ResponsesEndpoints implements AutoCloseable {
     this.execution = new ResponseExecution(store, conversations, sealer);
     this.background = new BackgroundJobs(router, execution, store, jobs, live, backgroundConfig);
     // A job's request is prepared again when a worker takes it, for the tenant that owns it.
-    this.background.preparer((id, body, meta) -> prepare(body, meta, null, ownedByTheOwnerOf(id)));
+    this.background.preparer((id, body, meta) ->
+        prepare(
+            body,
+            meta,
+            null,
+            ownedByTheOwnerOf(id),
+            (model, session) ->
+                router.resolve(model, RouteHints.of(session, meta.cancellation()).withoutLease())));
     this.follower = new ResponseFollower(store, live);
   }
 
@@ -114,24 +124,29 @@ public final class ResponsesEndpoints implements AutoCloseable {
   public void create(Exchange exchange) throws Exception {
     ObjectNode body = exchange.jsonBody();
     exchange.checkRequestLimits(body, "input", "max_output_tokens");
-    io.gantry.edge.Owned.references(exchange, body);
-    UpstreamMeta meta = exchange.upstreamMeta();
-    if (!body.path("background").asBoolean(false)) {
-      // A foreground response is for this client only: its hang-up stops the backend, and frees
-      // its place in a backend's queue while it waits for a slot.
-      exchange.abortUpstreamOnHangUp(meta);
-    }
-    PreparedResponse chosen = prepare(body, meta, exchange.record().session(), exchange::owns);
+    io.gantry.api.Owned.references(exchange, body);
+    // A foreground response is for this client only: its hang-up stops the backend, and frees
+    // its place in a backend's queue while it waits for a slot.
+    UpstreamMeta meta =
+        body.path("background").asBoolean(false)
+            ? Admission.meta(exchange)
+            : Admission.abortOnHangUp(exchange);
+    PreparedResponse chosen =
+        prepare(
+            body,
+            meta,
+            exchange.record().session(),
+            exchange::owns,
+            (model, session) -> admission.choose(exchange, model, session));
     ResponseRequest request = chosen.request();
     // Access and limits before a slot is taken: a refused request never waits in a queue.
-    exchange.admitModel(
-        request.model(), chosen.route().model(), () -> InputTokenEstimate.of(chosen.turn()));
+    admission.check(
+        exchange, request.model(), chosen.route(), () -> InputTokenEstimate.of(chosen.turn()));
     PreparedResponse p =
         request.background()
             ? chosen // the job takes its slot when a worker runs it
-            : chosen.withRoute(
-                router.lease(chosen.route(), RouteHints.of(chosen.session(), meta.cancellation())));
-    exchange.closeAtEnd(p.route());
+            : chosen.withRoute(admission.lease(exchange, chosen.route(), chosen.session()));
+    exchange.closeAtEnd(chosen.route());
     exchange.created(p.id(), "response");
     if (exchange.record().session() == null) {
       // Sticky routing already walked the response chain for it.
@@ -139,8 +154,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
     }
     exchange.record().model(request.model());
     exchange.record().stream(request.stream());
-    exchange.record().backend(p.route().backend().name());
-    exchange.routedTo(p.route().model(), p.route().fallback());
+    Admission.routed(exchange, p.route());
     // Lets a client find the stored response of a blocking request that failed (no body has it).
     exchange.responseHeader("x-gantry-response-id", p.id());
     if (!request.tools().dropped().isEmpty()) {
@@ -193,11 +207,18 @@ public final class ResponsesEndpoints implements AutoCloseable {
    * Parses, checks and routes a request body into a response ready to run. A foreground response
    * leases its replica now; a background one only chooses it (the job leases one when it runs).
    */
+  /** Picks a route for a model and a session key, without taking a slot. */
+  @FunctionalInterface
+  private interface Chooser {
+    Route choose(String model, String session);
+  }
+
   private PreparedResponse prepare(
       ObjectNode body,
       UpstreamMeta meta,
       String sessionHeader,
-      java.util.function.Predicate<String> mayRead) {
+      java.util.function.Predicate<String> mayRead,
+      Chooser chooser) {
     ResponseRequest request = ResponseRequestParser.parse(body);
     List<String> dropped = request.tools().dropped();
     if (!dropped.isEmpty() && rejectHostedTools) {
@@ -212,9 +233,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
     // The session is looked up (a walk up the response chain) only when routing sticks to it.
     String session =
         sessionHeader != null || !router.sticky() ? sessionHeader : session(request, id);
-    RouteHints hints = RouteHints.of(session, meta.cancellation());
     // Only a choice: the caller leases a slot once access and limits have let the request in.
-    Route route = router.resolve(request.model(), hints.withoutLease());
+    Route route = chooser.choose(request.model(), session);
     try {
       Turn turn =
           turn(request, route.model(), files.forModel(route.backend(), route.model(), mayRead));
@@ -395,7 +415,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
 
   public void inputTokens(Exchange exchange) throws IOException {
     ObjectNode body = exchange.jsonBody();
-    io.gantry.edge.Owned.references(exchange, body);
+    io.gantry.api.Owned.references(exchange, body);
     if (!body.hasNonNull("model")) {
       body.put("model", "any");
     }

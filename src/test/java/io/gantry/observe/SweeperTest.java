@@ -1,8 +1,7 @@
-package io.gantry.upstream;
+package io.gantry.observe;
 
 import static org.awaitility.Awaitility.await;
 
-import io.gantry.observe.Supervision;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;

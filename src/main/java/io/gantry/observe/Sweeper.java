@@ -1,4 +1,4 @@
-package io.gantry.upstream;
+package io.gantry.observe;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,7 +57,7 @@ public final class Sweeper<T> {
       } catch (Throwable failure) {
         // Whatever happened (even an Error), the watchdog must go on: every time limit and
         // hang-up look of the process depends on this thread.
-        io.gantry.observe.Supervision.failed(threadName, failure);
+        Supervision.failed(threadName, failure);
         LockSupport.parkNanos(tickNanos);
       }
     }
@@ -77,7 +77,7 @@ public final class Sweeper<T> {
       } catch (Throwable failure) {
         // The item at fault is dropped; the others are still checked, this round and after.
         items.remove(item);
-        io.gantry.observe.Supervision.failed(threadName, failure);
+        Supervision.failed(threadName, failure);
       }
     }
     LockSupport.parkNanos(tickNanos);

@@ -1,4 +1,4 @@
-package io.gantry.observe;
+package io.gantry.core;
 
 /** The closed set of ways a request can fail, as logged and (later) counted. */
 public enum ErrorKind {

@@ -1,9 +1,10 @@
-package io.gantry.edge;
+package io.gantry.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.core.ErrorKind;
+import io.gantry.core.ErrorReply;
 import io.gantry.core.Json;
-import io.gantry.observe.ErrorKind;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -16,7 +17,7 @@ final class UpstreamErrorBodies {
 
   private UpstreamErrorBodies() {}
 
-  static ApiException toApiException(String backend, int status, byte[] body) {
+  static ErrorReply reply(String backend, int status, byte[] body) {
     ErrorKind kind = status >= 500 ? ErrorKind.UPSTREAM_STATUS : ErrorKind.CLIENT_INVALID;
     if (status == 429) {
       kind = ErrorKind.RATE_LIMITED;
@@ -36,7 +37,7 @@ final class UpstreamErrorBodies {
         code = "model_not_found";
         kind = ErrorKind.MODEL_NOT_FOUND;
       }
-      return new ApiException(status, type, code, param, message, kind, extra);
+      return new ErrorReply(status, type, code, param, message, kind, java.util.Map.of(), extra);
     }
     if (error != null && error.isTextual()) {
       String message = error.asText();
@@ -45,13 +46,13 @@ final class UpstreamErrorBodies {
         code = "model_not_found";
         kind = ErrorKind.MODEL_NOT_FOUND;
       }
-      return new ApiException(status, defaultType, code, null, message, kind);
+      return new ErrorReply(status, defaultType, code, null, message, kind);
     }
     String text = new String(body, StandardCharsets.UTF_8).strip();
     if (text.length() > SNIPPET) {
       text = text.substring(0, SNIPPET) + "…";
     }
-    return new ApiException(
+    return new ErrorReply(
         status,
         defaultType,
         "upstream_error",

@@ -1,7 +1,10 @@
-package io.gantry.edge;
+package io.gantry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gantry.observe.ErrorKind;
+import io.gantry.core.ErrorKind;
+import io.gantry.edge.ApiException;
+import io.gantry.edge.Endpoint;
+import io.gantry.edge.Exchange;
 import java.util.Map;
 
 /**
@@ -79,7 +82,7 @@ public final class Owned {
     }
   }
 
-  static ApiException notFound(Kind kind, String id) {
+  public static ApiException notFound(Kind kind, String id) {
     String noun = kind.noun();
     return new ApiException(
         404,
