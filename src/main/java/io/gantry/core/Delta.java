@@ -18,6 +18,15 @@ public sealed interface Delta {
   /** A fragment of a tool call's JSON arguments. */
   record ToolCallArguments(int index, String fragment) implements Delta {}
 
+  /**
+   * An event of output (text, reasoning or a tool call) that was relayed as the backend's bytes
+   * without being decoded: it counts for time to first token and as one token when the backend
+   * reports no usage. Renderers have nothing to draw from it.
+   */
+  record Token() implements Delta {
+    public static final Token ONE = new Token();
+  }
+
   /** Token counts for the whole answer. */
   record UsageReport(Usage usage) implements Delta {}
 

@@ -35,6 +35,7 @@ final class ClientWatch {
   // second write after a hang-up fails within 80 ms), and one that falls silent is looked at
   // 40-60 ms after its last write, so a hang-up is noticed within 100 ms either way.
   private static final long QUIET_NANOS = 2 * TICK_MS * 1_000_000;
+  private static final long ABORT_PAUSE_NANOS = 20_000_000;
   private static final Field CHANNEL = channelField();
   // The one thread that looks at every armed watch each tick.
   private static final Sweeper<ClientWatch> POLLER =
@@ -142,6 +143,37 @@ final class ClientWatch {
 
   boolean clientGone() {
     return gone;
+  }
+
+  /**
+   * Closes the connection under the response (see {@link Exchange#abortResponse()}): what was
+   * written is sent, then the end of the connection (FIN), without the response's own end. Input
+   * the client sent meanwhile is read first, so the close is not a reset that could make the client
+   * drop the last bytes it has not read yet.
+   */
+  void abortConnection() {
+    stop();
+    // The last event was just flushed; a client that reads it in the same read as the end of the
+    // connection may drop it (the JDK's HTTP client does, one time in ten). A moment's pause lets
+    // it arrive first.
+    java.util.concurrent.locks.LockSupport.parkNanos(ABORT_PAUSE_NANOS);
+    try {
+      synchronized (channel.blockingLock()) {
+        channel.configureBlocking(false);
+        ByteBuffer unread = ByteBuffer.allocate(4096);
+        for (int i = 0; i < 16 && channel.read(unread) > 0; i++) {
+          unread.clear();
+        }
+      }
+      channel.shutdownOutput();
+    } catch (IOException | RuntimeException ignored) {
+      // Gone already; the close below is all there is left to do.
+    }
+    try {
+      channel.close();
+    } catch (IOException | RuntimeException ignored) {
+      // Closed already.
+    }
   }
 
   /** Whether the connection was closed because a write stayed blocked past the write timeout. */

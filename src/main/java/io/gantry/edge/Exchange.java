@@ -490,6 +490,16 @@ public final class Exchange {
     return new ClientOutputStream(response.outputStream(), watch);
   }
 
+  /**
+   * Ends a streamed response without its proper end (no last chunk): after an error event, every
+   * client then sees a failed transfer, not an answer that merely stopped. Call after flushing.
+   */
+  public void abortResponse() {
+    if (watch != null) {
+      watch.abortConnection();
+    }
+  }
+
   /** Whether the status line has gone (or is committed to go) to the client. */
   public boolean started() {
     return streamOpened || response.isSent();

@@ -50,6 +50,11 @@ public final class SseStream {
     data(json);
   }
 
+  /** Sends what was written so far. */
+  public void flush() throws IOException {
+    out.flush();
+  }
+
   public void done() throws IOException {
     out.write(DONE);
     out.flush();

@@ -67,6 +67,10 @@ public final class RequestRecord {
         outputEvents++;
       }
       case Delta.ToolCallArguments a -> outputEvents++;
+      case Delta.Token t -> {
+        markFirstToken();
+        outputEvents++;
+      }
       case Delta.UsageReport(Usage u) -> usage = u;
       case Delta.Failure f -> {
         if (errorKind == null) {
@@ -75,14 +79,6 @@ public final class RequestRecord {
       }
       default -> {}
     }
-  }
-
-  /**
-   * An event of a relayed stream carried output (text, reasoning or a tool call) that was not
-   * parsed into deltas: it counts as one token when the backend reports no usage.
-   */
-  public void outputEvent() {
-    outputEvents++;
   }
 
   private void markFirstToken() {

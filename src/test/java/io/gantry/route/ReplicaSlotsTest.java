@@ -154,6 +154,12 @@ class ReplicaSlotsTest {
     }
 
     @Override
+    public io.gantry.upstream.BackendCapabilities capabilities() {
+      return new io.gantry.upstream.BackendCapabilities(
+          false, false, false, false, false, false, "test");
+    }
+
+    @Override
     public ProbeResult probe() {
       return ProbeResult.down("not a real backend", 0);
     }

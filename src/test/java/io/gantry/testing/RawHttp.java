@@ -59,14 +59,71 @@ public final class RawHttp {
     }
   }
 
+  /**
+   * Sends and reads the whole body. A body whose transfer broke off (a stream Gantry aborted after
+   * its error event) is returned as far as it came, and {@link #aborted} says so.
+   */
   private static HttpResponse<byte[]> send(HttpRequest request) {
+    HttpResponse<java.io.InputStream> streamed;
     try {
-      return CLIENT.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      streamed = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    boolean aborted = false;
+    try (java.io.InputStream in = streamed.body()) {
+      in.transferTo(body);
+    } catch (IOException brokeOff) {
+      aborted = true;
+    }
+    return new Read(streamed, body.toByteArray(), aborted);
+  }
+
+  /** Whether the response's transfer broke off before its end (no last chunk). */
+  public static boolean aborted(HttpResponse<byte[]> response) {
+    return response instanceof Read read && read.aborted;
+  }
+
+  /** A response read to its end, or as far as its transfer went. */
+  private record Read(HttpResponse<java.io.InputStream> head, byte[] body, boolean aborted)
+      implements HttpResponse<byte[]> {
+    @Override
+    public int statusCode() {
+      return head.statusCode();
+    }
+
+    @Override
+    public HttpRequest request() {
+      return head.request();
+    }
+
+    @Override
+    public java.util.Optional<HttpResponse<byte[]>> previousResponse() {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public java.net.http.HttpHeaders headers() {
+      return head.headers();
+    }
+
+    @Override
+    public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+      return head.sslSession();
+    }
+
+    @Override
+    public URI uri() {
+      return head.uri();
+    }
+
+    @Override
+    public HttpClient.Version version() {
+      return head.version();
     }
   }
 

@@ -9,13 +9,11 @@ import io.gantry.core.Ids;
 import io.gantry.core.Json;
 import io.gantry.core.Usage;
 import io.gantry.edge.ApiException;
-import io.gantry.observe.RequestRecord;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** Collects canonical deltas into one {@code chat.completion} object, for blocking clients. */
 final class ChatCompletionAssembler implements DeltaSink {
-  private final RequestRecord record;
   private final String model;
   private final StringBuilder text = new StringBuilder();
   private final StringBuilder reasoning = new StringBuilder();
@@ -30,14 +28,12 @@ final class ChatCompletionAssembler implements DeltaSink {
     final StringBuilder arguments = new StringBuilder();
   }
 
-  ChatCompletionAssembler(RequestRecord record, String model) {
-    this.record = record;
+  ChatCompletionAssembler(String model) {
     this.model = model;
   }
 
   @Override
   public void accept(Delta delta) {
-    record.observe(delta);
     switch (delta) {
       case Delta.Text(String t) -> text.append(t);
       case Delta.Reasoning(String t) -> reasoning.append(t);
@@ -51,6 +47,7 @@ final class ChatCompletionAssembler implements DeltaSink {
       case Delta.UsageReport(Usage u) -> usage = u;
       case Delta.Finish(FinishReason reason) -> finish = reason;
       case Delta.Failure f -> failure = f;
+      case Delta.Token t -> {} // only relayed answers carry it
     }
   }
 

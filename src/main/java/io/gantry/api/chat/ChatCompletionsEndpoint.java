@@ -9,11 +9,11 @@ import io.gantry.core.Turn;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Endpoint;
 import io.gantry.edge.Exchange;
+import io.gantry.observe.AnswerTap;
 import io.gantry.route.Route;
+import io.gantry.upstream.Backend;
 import io.gantry.upstream.UpstreamException;
 import io.gantry.upstream.UpstreamMeta;
-import io.gantry.upstream.ollama.OllamaBackend;
-import io.gantry.upstream.openai.OpenAiBackend;
 import java.io.IOException;
 
 /**
@@ -55,7 +55,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
     // Watched from the start, so a client that hangs up while queued for a slot leaves the queue.
     UpstreamMeta meta = Admission.abortOnHangUp(exchange);
     Route route = admission.admit(exchange, requested, () -> estimate(body, requested));
-    if (route.backend() instanceof OpenAiBackend openai) {
+    Backend backend = route.backend();
+    if (backend.capabilities().relaysOpenAiApi()) {
       byte[] upstreamBody = exchange.body();
       boolean changed = false;
       if (route.aliased()) {
@@ -75,13 +76,11 @@ public final class ChatCompletionsEndpoint implements Endpoint {
       if (changed) {
         upstreamBody = Json.bytes(body);
       }
-      ChatRelay.relay(exchange, openai, upstreamBody, hideUsage);
+      ChatRelay.relay(exchange, backend, upstreamBody, hideUsage);
       return;
     }
     Turn turn = ChatTurnParser.parse(body, route.model());
-    if (route.backend() instanceof OllamaBackend ollama
-        && hasImages(turn)
-        && !ollama.supportsVision(route.model())) {
+    if (hasImages(turn) && !backend.canSeeImages(route.model())) {
       throw new ApiException(
           400,
           "invalid_request_error",
@@ -90,7 +89,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
           "The model '"
               + requested
               + "' on backend '"
-              + ollama.name()
+              + backend.name()
               + "' cannot take images (its capabilities have no vision); send text only or use a"
               + " vision model.",
           ErrorKind.CLIENT_INVALID);
@@ -100,7 +99,7 @@ public final class ChatCompletionsEndpoint implements Endpoint {
       ChatStreamRenderer renderer =
           new ChatStreamRenderer(exchange, requested, includeUsage, meta.backlog());
       try {
-        route.backend().chat(turn, meta, renderer);
+        backend.chat(turn, meta, AnswerTap.around(exchange.record(), renderer));
       } catch (UpstreamException e) {
         if (!renderer.started()) {
           throw e;
@@ -112,8 +111,8 @@ public final class ChatCompletionsEndpoint implements Endpoint {
       }
       return;
     }
-    ChatCompletionAssembler assembler = new ChatCompletionAssembler(exchange.record(), requested);
-    route.backend().chat(turn, meta, assembler);
+    ChatCompletionAssembler assembler = new ChatCompletionAssembler(requested);
+    backend.chat(turn, meta, AnswerTap.around(exchange.record(), assembler));
     exchange.sendJson(200, assembler.completion());
   }
 }

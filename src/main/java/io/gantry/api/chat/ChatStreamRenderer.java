@@ -45,7 +45,6 @@ final class ChatStreamRenderer implements DeltaSink {
 
   @Override
   public void accept(Delta delta) throws IOException {
-    exchange.record().observe(delta);
     if (ended) {
       return;
     }
@@ -111,7 +110,9 @@ final class ChatStreamRenderer implements DeltaSink {
     start();
     ended = true;
     stream.data(error.envelope());
-    stream.close();
+    stream.flush();
+    // Aborted, not ended cleanly: a client must not take the answer so far for a whole one.
+    exchange.abortResponse();
   }
 
   private ObjectNode base() {

@@ -12,7 +12,6 @@ import io.gantry.route.Route;
 import io.gantry.upstream.Embeddings;
 import io.gantry.upstream.UpstreamMeta;
 import io.gantry.upstream.UpstreamResponse;
-import io.gantry.upstream.openai.OpenAiBackend;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -51,13 +50,13 @@ public final class EmbeddingsEndpoint implements Endpoint {
     UpstreamMeta meta = Admission.abortOnHangUp(exchange);
     // About four characters a token, as the input_tokens estimate counts.
     Route route = admission.admit(exchange, requested, () -> Json.text(input).length() / 4 + 1);
-    if (route.backend() instanceof OpenAiBackend openai) {
+    if (route.backend().capabilities().relaysOpenAiApi()) {
       byte[] upstreamBody = exchange.body();
       if (route.aliased()) {
         body.put("model", route.model());
         upstreamBody = Json.bytes(body);
       }
-      try (UpstreamResponse response = openai.post("/embeddings", upstreamBody, meta)) {
+      try (UpstreamResponse response = route.backend().relay("/embeddings", upstreamBody, meta)) {
         if (!response.isSuccess()) {
           throw response.toStatusException();
         }

@@ -7,7 +7,6 @@ import io.gantry.store.FileStore;
 import io.gantry.store.StoredFile;
 import io.gantry.translate.FileResolver;
 import io.gantry.upstream.Backend;
-import io.gantry.upstream.ollama.OllamaBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -106,7 +105,7 @@ public final class InputFiles {
       if (visionChecked || backend == null) {
         return;
       }
-      if (backend instanceof OllamaBackend ollama && !ollama.supportsVision(model)) {
+      if (!backend.canSeeImages(model)) {
         throw new ApiException(
             400,
             "invalid_request_error",

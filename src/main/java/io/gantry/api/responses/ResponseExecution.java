@@ -6,6 +6,7 @@ import io.gantry.core.FinishReason;
 import io.gantry.core.Json;
 import io.gantry.core.Usage;
 import io.gantry.edge.ApiException;
+import io.gantry.observe.AnswerTap;
 import io.gantry.observe.RequestRecord;
 import io.gantry.store.ConversationStore;
 import io.gantry.store.ResponseStore;
@@ -38,7 +39,6 @@ final class ResponseExecution {
     ResponseRequest request = p.request();
     return new ResponseRun(
         events,
-        record,
         request.tools().bindings(),
         request.maxToolCalls(),
         request.parallelToolCalls(),
@@ -81,7 +81,7 @@ final class ResponseExecution {
       }
       ApiException failure = null;
       try {
-        p.route().backend().chat(p.turn(), p.meta(), run);
+        p.route().backend().chat(p.turn(), p.meta(), AnswerTap.around(record, run));
       } catch (UpstreamException e) {
         failure = ApiException.of(e.reply());
       }

@@ -7,7 +7,6 @@ import io.gantry.core.FinishReason;
 import io.gantry.core.Ids;
 import io.gantry.core.Json;
 import io.gantry.core.Usage;
-import io.gantry.observe.RequestRecord;
 import io.gantry.translate.ToolBinding;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,7 +22,6 @@ import java.util.TreeMap;
  */
 final class ResponseRun implements DeltaSink {
   private final ResponseEvents events;
-  private final RequestRecord record;
   private final Map<String, ToolBinding> bindings;
   private final long maxToolCalls;
   private final boolean parallelToolCalls;
@@ -55,13 +53,11 @@ final class ResponseRun implements DeltaSink {
 
   ResponseRun(
       ResponseEvents events,
-      RequestRecord record,
       Map<String, ToolBinding> bindings,
       Long maxToolCalls,
       Boolean parallelToolCalls,
       ReasoningSealer sealer) {
     this.events = events;
-    this.record = record;
     this.bindings = bindings;
     this.maxToolCalls = maxToolCalls == null ? Long.MAX_VALUE : maxToolCalls;
     this.parallelToolCalls = parallelToolCalls == null || parallelToolCalls;
@@ -70,7 +66,6 @@ final class ResponseRun implements DeltaSink {
 
   @Override
   public void accept(Delta delta) throws IOException {
-    record.observe(delta);
     switch (delta) {
       case Delta.Reasoning(String text) -> reasoning(text);
       case Delta.Text(String text) -> text(text);
@@ -79,6 +74,7 @@ final class ResponseRun implements DeltaSink {
       case Delta.UsageReport(Usage u) -> usage = u;
       case Delta.Finish(FinishReason reason) -> finish = reason;
       case Delta.Failure f -> failure = f;
+      case Delta.Token t -> {} // only relayed answers carry it; a run decodes every event
     }
   }
 

@@ -7,6 +7,7 @@ import io.gantry.core.DeltaSink;
 import io.gantry.core.Json;
 import io.gantry.core.Turn;
 import io.gantry.upstream.Backend;
+import io.gantry.upstream.BackendCapabilities;
 import io.gantry.upstream.BackendHttp;
 import io.gantry.upstream.BackendJson;
 import io.gantry.upstream.Embeddings;
@@ -63,6 +64,19 @@ public final class OllamaBackend implements Backend {
   @Override
   public String url() {
     return io.gantry.core.Urls.redact(http.baseUrl());
+  }
+
+  private static final BackendCapabilities CAPABILITIES =
+      new BackendCapabilities(false, false, true, false, false, true, "ollama");
+
+  @Override
+  public BackendCapabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public boolean canSeeImages(String model) {
+    return supportsVision(model);
   }
 
   @Override
@@ -198,7 +212,7 @@ public final class OllamaBackend implements Backend {
    * server too old to list capabilities, an error), the answer is yes and the backend judges the
    * request itself.
    */
-  public boolean supportsVision(String model) {
+  boolean supportsVision(String model) {
     long now = System.nanoTime();
     Vision known = visionByModel.get(model);
     if (known != null && now - known.checkedAtNanos() < CAPABILITIES_TTL_NANOS) {

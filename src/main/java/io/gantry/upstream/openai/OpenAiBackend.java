@@ -7,10 +7,12 @@ import io.gantry.core.DeltaSink;
 import io.gantry.core.Json;
 import io.gantry.core.Turn;
 import io.gantry.upstream.Backend;
+import io.gantry.upstream.BackendCapabilities;
 import io.gantry.upstream.BackendHttp;
 import io.gantry.upstream.BackendJson;
 import io.gantry.upstream.Embeddings;
 import io.gantry.upstream.ProbeResult;
+import io.gantry.upstream.RelayedAnswer;
 import io.gantry.upstream.SseEvent;
 import io.gantry.upstream.SseEventReader;
 import io.gantry.upstream.UpstreamException;
@@ -62,10 +64,31 @@ public final class OpenAiBackend implements Backend {
     return io.gantry.core.Urls.redact(http.baseUrl());
   }
 
-  /** Sends a body as it is to an API path such as {@code /chat/completions}; status unchecked. */
-  public UpstreamResponse post(String path, byte[] body, UpstreamMeta meta)
+  private static final BackendCapabilities CAPABILITIES =
+      new BackendCapabilities(true, true, true, false, false, true, "openai-compatible");
+
+  @Override
+  public BackendCapabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public UpstreamResponse relay(String path, byte[] body, UpstreamMeta meta)
       throws UpstreamException {
     return http.postJson(path, body, meta);
+  }
+
+  @Override
+  public RelayedAnswer relayChat(
+      byte[] body, UpstreamMeta meta, DeltaSink tap, boolean hideUsage, boolean decodeAll)
+      throws UpstreamException {
+    UpstreamResponse response = http.postJson("/chat/completions", body, meta);
+    if (!response.isSuccess()) {
+      try (response) {
+        throw response.toStatusException();
+      }
+    }
+    return new OpenAiRelay(response, name, tap, hideUsage, decodeAll);
   }
 
   @Override

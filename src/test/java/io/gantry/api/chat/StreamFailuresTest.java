@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Backends that fail after the answer began: the client gets what arrived, then one error event it
- * can parse, and the stream ends (no hang, no [DONE] pretending success). A client that leaves
- * stops the backend's work.
+ * can parse, and the transfer is aborted (no hang, no [DONE] pretending success, no clean end a
+ * client could take for a finished answer). A client that leaves stops the backend's work.
  */
 class StreamFailuresTest {
   private final TestStack stack = TestStack.shared();
@@ -37,6 +37,7 @@ class StreamFailuresTest {
             + "\"}]}";
     HttpResponse<byte[]> response = RawHttp.post(stack.gatewayUrl() + "/v1/chat/completions", body);
     assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(RawHttp.aborted(response)).as("the transfer broke off after the error").isTrue();
     List<String> data = new ArrayList<>();
     for (String line : RawHttp.text(response).split("\n")) {
       if (line.startsWith("data: ")) {
@@ -104,5 +105,41 @@ class StreamFailuresTest {
     }
     await().atMost(Duration.ofSeconds(3)).until(() -> sim.stats().aborted() > abortedBefore);
     await().atMost(Duration.ofSeconds(3)).until(() -> stack.gantry.inFlight() == 0);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {TestStack.OPENAI_MODEL, TestStack.OLLAMA_MODEL})
+  void langChain4jSeesACutStreamAsAnErrorNotAFinishedAnswer(String model) throws Exception {
+    var chat =
+        dev.langchain4j.model.openai.OpenAiStreamingChatModel.builder()
+            .baseUrl(stack.gatewayUrl() + "/v1")
+            .apiKey("not-needed")
+            .modelName(model)
+            .timeout(Duration.ofSeconds(20))
+            .build();
+    var completed = new java.util.concurrent.CompletableFuture<String>();
+    StringBuilder partial = new StringBuilder();
+    chat.chat(
+        "sim:tokens=20 sim:fail=cut-after:3",
+        new dev.langchain4j.model.chat.response.StreamingChatResponseHandler() {
+          @Override
+          public void onPartialResponse(String text) {
+            partial.append(text);
+          }
+
+          @Override
+          public void onCompleteResponse(
+              dev.langchain4j.model.chat.response.ChatResponse response) {
+            completed.complete("completed: " + response.aiMessage().text());
+          }
+
+          @Override
+          public void onError(Throwable error) {
+            completed.complete("error: " + error);
+          }
+        });
+    String outcome = completed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(outcome).as("three words of twenty are not an answer").startsWith("error: ");
+    assertThat(partial.toString()).isNotEmpty();
   }
 }

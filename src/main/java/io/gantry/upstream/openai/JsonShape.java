@@ -1,4 +1,4 @@
-package io.gantry.api.chat;
+package io.gantry.upstream.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

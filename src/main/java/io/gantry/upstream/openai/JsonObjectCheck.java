@@ -1,4 +1,4 @@
-package io.gantry.api.chat;
+package io.gantry.upstream.openai;
 
 /**
  * Whether UTF-8 text is exactly one well-formed JSON object (RFC 8259, as strict as Jackson's

@@ -1,4 +1,4 @@
-package io.gantry.api.chat;
+package io.gantry.upstream.openai;
 
 import java.util.Arrays;
 
