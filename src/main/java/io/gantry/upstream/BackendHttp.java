@@ -310,6 +310,40 @@ public final class BackendHttp {
     }
   }
 
+  /** POSTs {@code body} and reads a whole JSON answer (embeddings, model details). */
+  public com.fasterxml.jackson.databind.JsonNode postForJson(
+      String path, byte[] body, UpstreamMeta meta) throws UpstreamException {
+    try (UpstreamResponse response = postJson(path, body, meta)) {
+      return response.successful().readJson();
+    }
+  }
+
+  /**
+   * The health probe every dialect makes: {@code GET path} with the probe's time limit, its model
+   * ids read from the JSON answer by {@code models}. Never throws.
+   */
+  public ProbeResult probe(
+      String path,
+      Duration timeout,
+      java.util.function.Function<com.fasterxml.jackson.databind.JsonNode, java.util.List<String>>
+          models) {
+    long start = System.nanoTime();
+    try (UpstreamResponse response = get(path, timeout)) {
+      if (!response.isSuccess()) {
+        return ProbeResult.down(
+            "GET " + path + " answered HTTP " + response.status(), System.nanoTime() - start);
+      }
+      return new ProbeResult(
+          true, models.apply(response.readJson()), null, System.nanoTime() - start);
+    } catch (UpstreamException e) {
+      return ProbeResult.down(e, System.nanoTime() - start);
+    } catch (RuntimeException e) {
+      return ProbeResult.down(
+          "GET " + path + " gave an unreadable answer: " + e.getMessage(),
+          System.nanoTime() - start);
+    }
+  }
+
   private void decorate(HttpClientRequest request, UpstreamMeta meta) {
     if (apiKey != null && !apiKey.isBlank()) {
       request.header(HeaderNames.AUTHORIZATION, "Bearer " + apiKey);

@@ -127,6 +127,62 @@ public final class UpstreamResponse implements AutoCloseable {
     this.judgedOnClose = cancelled;
   }
 
+  /** This response if its status is a success, else the backend's error as an exception. */
+  public UpstreamResponse successful() throws UpstreamException {
+    if (!isSuccess()) {
+      throw toStatusException();
+    }
+    return this;
+  }
+
+  /**
+   * Parses JSON this answer carried ({@code what}: "an event", "a line", "its body"); what does not
+   * parse is malformed and counts against the backend.
+   */
+  public com.fasterxml.jackson.databind.JsonNode json(String data, String what)
+      throws UpstreamException {
+    try {
+      return BackendJson.parse(backend, data, what);
+    } catch (UpstreamException e) {
+      throw failed(e);
+    }
+  }
+
+  /** The whole body as JSON. */
+  public com.fasterxml.jackson.databind.JsonNode readJson() throws UpstreamException {
+    return json(new String(readAll(), java.nio.charset.StandardCharsets.UTF_8), "a body");
+  }
+
+  /**
+   * One read of the answer (a line, an event); a broken connection or a time limit becomes the
+   * {@link UpstreamException} of its kind.
+   */
+  public <T> T read(Read<T> read) throws UpstreamException {
+    try {
+      return read.get();
+    } catch (IOException | UncheckedIOException e) {
+      throw UpstreamFailures.classify(backend, e);
+    }
+  }
+
+  /** A read that may fail with an {@link IOException}. */
+  @FunctionalInterface
+  public interface Read<T> {
+    T get() throws IOException;
+  }
+
+  /**
+   * Reads the (empty) rest of a finished answer, so its connection goes back to the pool instead of
+   * being closed; never throws.
+   */
+  public void drain() {
+    try {
+      body().readNBytes(64 * 1024);
+    } catch (IOException | RuntimeException ignored) {
+      // The answer is complete; an unreusable connection is simply closed.
+    }
+  }
+
   /** Turns an error status into an exception carrying the backend's body. */
   public UpstreamException toStatusException() {
     byte[] bytes;
@@ -140,11 +196,7 @@ public final class UpstreamResponse implements AutoCloseable {
 
   /** Reads and drops what is left of a small body (an error page), then closes. */
   void discard() {
-    try {
-      body().readNBytes(64 * 1024);
-    } catch (IOException | RuntimeException ignored) {
-      // A broken connection is not reused anyway.
-    }
+    drain();
     close();
   }
 

@@ -13,14 +13,12 @@ import io.gantry.upstream.BackendJson;
 import io.gantry.upstream.Embeddings;
 import io.gantry.upstream.ProbeResult;
 import io.gantry.upstream.UpstreamException;
-import io.gantry.upstream.UpstreamFailures;
 import io.gantry.upstream.UpstreamMeta;
 import io.gantry.upstream.UpstreamObserver;
 import io.gantry.upstream.UpstreamResponse;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,27 +79,19 @@ public final class OllamaBackend implements Backend {
 
   @Override
   public ProbeResult probe() {
-    long start = System.nanoTime();
-    try (UpstreamResponse response = http.get("/api/tags", PROBE_TIMEOUT)) {
-      if (!response.isSuccess()) {
-        return ProbeResult.down(
-            "GET /api/tags answered HTTP " + response.status(), System.nanoTime() - start);
-      }
-      JsonNode body = Json.MAPPER.readTree(response.readAll());
-      List<String> models = new ArrayList<>();
-      for (JsonNode model : body.path("models")) {
-        String id = model.path("name").asText(model.path("model").asText(""));
-        if (!id.isEmpty()) {
-          models.add(id);
-        }
-      }
-      return new ProbeResult(true, models, null, System.nanoTime() - start);
-    } catch (UpstreamException e) {
-      return ProbeResult.down(e, System.nanoTime() - start);
-    } catch (IOException | RuntimeException e) {
-      return ProbeResult.down(
-          "GET /api/tags gave an unreadable answer: " + e.getMessage(), System.nanoTime() - start);
-    }
+    return http.probe(
+        "/api/tags",
+        PROBE_TIMEOUT,
+        body -> {
+          List<String> models = new ArrayList<>();
+          for (JsonNode model : body.path("models")) {
+            String id = model.path("name").asText(model.path("model").asText(""));
+            if (!id.isEmpty()) {
+              models.add(id);
+            }
+          }
+          return models;
+        });
   }
 
   @Override
@@ -109,15 +99,13 @@ public final class OllamaBackend implements Backend {
       throws UpstreamException, IOException {
     byte[] body = Json.bytes(OllamaRequestWriter.write(turn));
     try (UpstreamResponse response = http.postJson("/api/chat", body, meta)) {
-      if (!response.isSuccess()) {
-        throw response.toStatusException();
-      }
+      response.successful();
       BufferedReader lines =
           new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
       meta.backlog().readingFrom(response, () -> ready(lines));
       OllamaLineParser parser = new OllamaLineParser();
       while (!parser.finished()) {
-        String line = nextLine(lines);
+        String line = response.read(lines::readLine);
         if (line == null) {
           throw response.failed(
               new UpstreamException(
@@ -129,7 +117,7 @@ public final class OllamaBackend implements Backend {
         if (line.isBlank()) {
           continue;
         }
-        for (Delta delta : parser.parse(parse(response, line))) {
+        for (Delta delta : parser.parse(response.json(line, "a line"))) {
           response.firstToken();
           sink.accept(delta);
           if (delta instanceof Delta.Failure) {
@@ -137,7 +125,7 @@ public final class OllamaBackend implements Backend {
           }
         }
       }
-      drain(lines);
+      response.drain();
     }
   }
 
@@ -150,60 +138,21 @@ public final class OllamaBackend implements Backend {
     }
   }
 
-  /** Reads to the end of a finished answer so the connection is reused rather than closed. */
-  private static void drain(BufferedReader lines) {
-    try {
-      char[] skip = new char[4096];
-      long total = 0;
-      for (int n; total < 65_536 && (n = lines.read(skip)) >= 0; ) {
-        total += n;
-      }
-    } catch (IOException | RuntimeException ignored) {
-      // The answer is complete; an unreusable connection is simply closed.
-    }
-  }
-
-  private String nextLine(BufferedReader lines) throws UpstreamException {
-    try {
-      return lines.readLine();
-    } catch (IOException | UncheckedIOException e) {
-      throw UpstreamFailures.classify(name, e);
-    }
-  }
-
-  private JsonNode parse(String line) throws UpstreamException {
-    return BackendJson.parse(name, line, "a line");
-  }
-
-  /** Parses a line of a streamed answer; a malformed one counts against the backend. */
-  private JsonNode parse(UpstreamResponse response, String line) throws UpstreamException {
-    try {
-      return parse(line);
-    } catch (UpstreamException e) {
-      throw response.failed(e);
-    }
-  }
-
   @Override
   public Embeddings embed(String model, List<String> inputs, UpstreamMeta meta)
       throws UpstreamException {
     var body = BackendJson.embeddingRequest(model, inputs);
-    try (UpstreamResponse response = http.postJson("/api/embed", Json.bytes(body), meta)) {
-      if (!response.isSuccess()) {
-        throw response.toStatusException();
+    JsonNode answer = http.postForJson("/api/embed", Json.bytes(body), meta);
+    List<float[]> vectors = new ArrayList<>();
+    for (JsonNode embedding : answer.path("embeddings")) {
+      float[] vector = new float[embedding.size()];
+      for (int i = 0; i < vector.length; i++) {
+        vector[i] = (float) embedding.get(i).asDouble();
       }
-      JsonNode answer = parse(new String(response.readAll(), StandardCharsets.UTF_8));
-      List<float[]> vectors = new ArrayList<>();
-      for (JsonNode embedding : answer.path("embeddings")) {
-        float[] vector = new float[embedding.size()];
-        for (int i = 0; i < vector.length; i++) {
-          vector[i] = (float) embedding.get(i).asDouble();
-        }
-        vectors.add(vector);
-      }
-      return new Embeddings(
-          answer.path("model").asText(model), vectors, answer.path("prompt_eval_count").asLong(0));
+      vectors.add(vector);
     }
+    return new Embeddings(
+        answer.path("model").asText(model), vectors, answer.path("prompt_eval_count").asLong(0));
   }
 
   /**

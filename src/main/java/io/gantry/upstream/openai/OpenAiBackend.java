@@ -16,12 +16,10 @@ import io.gantry.upstream.RelayedAnswer;
 import io.gantry.upstream.SseEvent;
 import io.gantry.upstream.SseEventReader;
 import io.gantry.upstream.UpstreamException;
-import io.gantry.upstream.UpstreamFailures;
 import io.gantry.upstream.UpstreamMeta;
 import io.gantry.upstream.UpstreamObserver;
 import io.gantry.upstream.UpstreamResponse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -93,25 +91,18 @@ public final class OpenAiBackend implements Backend {
 
   @Override
   public ProbeResult probe() {
-    long start = System.nanoTime();
-    try (UpstreamResponse response = http.get("/models", PROBE_TIMEOUT)) {
-      if (!response.isSuccess()) {
-        return ProbeResult.down("GET /models answered HTTP " + response.status(), since(start));
-      }
-      JsonNode body = Json.MAPPER.readTree(response.readAll());
-      List<String> models = new ArrayList<>();
-      for (JsonNode model : body.path("data")) {
-        if (model.hasNonNull("id")) {
-          models.add(model.get("id").asText());
-        }
-      }
-      return new ProbeResult(true, models, null, since(start));
-    } catch (UpstreamException e) {
-      return ProbeResult.down(e, since(start));
-    } catch (IOException | RuntimeException e) {
-      return ProbeResult.down(
-          "GET /models gave an unreadable answer: " + e.getMessage(), since(start));
-    }
+    return http.probe(
+        "/models",
+        PROBE_TIMEOUT,
+        body -> {
+          List<String> models = new ArrayList<>();
+          for (JsonNode model : body.path("data")) {
+            if (model.hasNonNull("id")) {
+              models.add(model.get("id").asText());
+            }
+          }
+          return models;
+        });
   }
 
   @Override
@@ -119,14 +110,9 @@ public final class OpenAiBackend implements Backend {
       throws UpstreamException, IOException {
     byte[] body = Json.bytes(OpenAiChatRequestWriter.write(turn));
     try (UpstreamResponse response = http.postJson("/chat/completions", body, meta)) {
-      if (!response.isSuccess()) {
-        throw response.toStatusException();
-      }
+      response.successful();
       if (!turn.stream() && !response.contentType().startsWith("text/event-stream")) {
-        JsonNode completion =
-            parse(
-                response, new String(response.readAll(), java.nio.charset.StandardCharsets.UTF_8));
-        for (Delta delta : new ChatChunkParser().parseCompletion(completion)) {
+        for (Delta delta : new ChatChunkParser().parseCompletion(response.readJson())) {
           sink.accept(delta);
         }
         return;
@@ -136,12 +122,12 @@ public final class OpenAiBackend implements Backend {
       ChatChunkParser parser = new ChatChunkParser();
       boolean finished = false;
       while (true) {
-        SseEvent event = nextEvent(reader);
+        SseEvent event = response.read(reader::next);
         if (event == null) {
           break;
         }
         if (event.isDone()) {
-          drain(reader);
+          response.drain();
           break;
         }
         if (event.data() == null) {
@@ -150,7 +136,7 @@ public final class OpenAiBackend implements Backend {
         if (!event.complete()) {
           break;
         }
-        for (Delta delta : parser.parseChunk(parse(response, event.data()))) {
+        for (Delta delta : parser.parseChunk(response.json(event.data(), "an event"))) {
           response.firstToken();
           sink.accept(delta);
           if (delta instanceof Delta.Failure) {
@@ -170,56 +156,20 @@ public final class OpenAiBackend implements Backend {
     }
   }
 
-  /** Reads the rest of a finished stream so its connection is reused rather than closed. */
-  private static void drain(SseEventReader reader) {
-    try {
-      reader.drain(64 * 1024);
-    } catch (IOException | RuntimeException ignored) {
-      // The answer is complete; a connection that cannot be reused is simply closed.
-    }
-  }
-
-  private SseEvent nextEvent(SseEventReader reader) throws UpstreamException {
-    try {
-      return reader.next();
-    } catch (IOException | UncheckedIOException e) {
-      throw UpstreamFailures.classify(name, e);
-    }
-  }
-
-  private JsonNode parse(String data) throws UpstreamException {
-    return BackendJson.parse(name, data, "an event");
-  }
-
-  /** Parses an event of a streamed answer; a malformed one counts against the backend. */
-  private JsonNode parse(UpstreamResponse response, String data) throws UpstreamException {
-    try {
-      return parse(data);
-    } catch (UpstreamException e) {
-      throw response.failed(e);
-    }
-  }
-
   @Override
   public Embeddings embed(String model, List<String> inputs, UpstreamMeta meta)
       throws UpstreamException {
     var body = BackendJson.embeddingRequest(model, inputs);
     body.put("encoding_format", "float");
-    try (UpstreamResponse response = http.postJson("/embeddings", Json.bytes(body), meta)) {
-      if (!response.isSuccess()) {
-        throw response.toStatusException();
-      }
-      JsonNode answer =
-          parse(new String(response.readAll(), java.nio.charset.StandardCharsets.UTF_8));
-      List<float[]> vectors = new ArrayList<>();
-      for (JsonNode item : answer.path("data")) {
-        vectors.add(vector(item.path("embedding")));
-      }
-      return new Embeddings(
-          answer.path("model").asText(model),
-          vectors,
-          answer.path("usage").path("prompt_tokens").asLong(0));
+    JsonNode answer = http.postForJson("/embeddings", Json.bytes(body), meta);
+    List<float[]> vectors = new ArrayList<>();
+    for (JsonNode item : answer.path("data")) {
+      vectors.add(vector(item.path("embedding")));
     }
+    return new Embeddings(
+        answer.path("model").asText(model),
+        vectors,
+        answer.path("usage").path("prompt_tokens").asLong(0));
   }
 
   private static float[] vector(JsonNode embedding) {
@@ -236,10 +186,6 @@ public final class OpenAiBackend implements Backend {
       out[i] = (float) embedding.get(i).asDouble();
     }
     return out;
-  }
-
-  private static long since(long start) {
-    return System.nanoTime() - start;
   }
 
   @Override
