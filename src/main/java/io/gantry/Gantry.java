@@ -1,26 +1,22 @@
 package io.gantry;
 
 import io.gantry.api.Admission;
-import io.gantry.api.Owned;
 import io.gantry.api.admin.AdminEndpoints;
 import io.gantry.api.chat.ChatCompletionsEndpoint;
 import io.gantry.api.conversations.ConversationsEndpoints;
 import io.gantry.api.dashboard.DashboardEndpoints;
 import io.gantry.api.embeddings.EmbeddingsEndpoint;
-import io.gantry.api.files.FileBlobs;
 import io.gantry.api.files.FilesEndpoints;
-import io.gantry.api.files.InputFiles;
 import io.gantry.api.gantry.CompatibilityMatrix;
 import io.gantry.api.health.HealthEndpoints;
+import io.gantry.api.inputs.InputFiles;
 import io.gantry.api.metrics.MetricsEndpoint;
 import io.gantry.api.models.ModelsEndpoints;
 import io.gantry.api.responses.ResponsesEndpoints;
-import io.gantry.config.BackendConfig;
 import io.gantry.config.GantryConfig;
-import io.gantry.edge.Access;
 import io.gantry.edge.EdgeGuard;
-import io.gantry.edge.Endpoint;
 import io.gantry.edge.GatewayServer;
+import io.gantry.edge.Surface;
 import io.gantry.govern.Governance;
 import io.gantry.observe.AccessLog;
 import io.gantry.observe.DashboardSampler;
@@ -28,31 +24,22 @@ import io.gantry.observe.GantryMetrics;
 import io.gantry.observe.SessionTracker;
 import io.gantry.observe.Tracing;
 import io.gantry.route.BackendRegistry;
+import io.gantry.route.ConfiguredBackends;
 import io.gantry.route.ModelRouter;
-import io.gantry.route.QueueObserver;
 import io.gantry.route.RegisteredBackend;
 import io.gantry.store.Database;
+import io.gantry.store.FileBlobs;
 import io.gantry.store.JdbcBackgroundJobStore;
 import io.gantry.store.JdbcConversationStore;
 import io.gantry.store.JdbcFileStore;
 import io.gantry.store.JdbcResponseStore;
 import io.gantry.store.TimedResponseStore;
-import io.gantry.upstream.Backend;
-import io.gantry.upstream.Discovery;
-import io.gantry.upstream.UpstreamObserver;
-import io.gantry.upstream.ollama.OllamaBackend;
-import io.gantry.upstream.openai.OpenAiBackend;
-import io.helidon.http.Method;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,49 +82,20 @@ public final class Gantry implements AutoCloseable {
    */
   public static Gantry start(GantryConfig config) {
     createDataDir(config.dataDir());
-    boolean discovery =
-        config.discovery().enabled() == null
-            ? config.backends().isEmpty()
-            : config.discovery().enabled();
     GantryMetrics metrics = new GantryMetrics(config.observe().metrics());
     SessionTracker sessions =
         new SessionTracker(
             metrics,
             Duration.ofSeconds(config.observe().sessionIdleSeconds()),
             config.observe().maxOpenSessions());
-    // The registry is built from backends that need the observer; it is set right after.
-    java.util.concurrent.atomic.AtomicReference<BackendRegistry> pools =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    UpstreamObserver upstreamObserver =
-        new UpstreamObserver() {
-          @Override
-          public void opened(String backend) {
-            metrics.upstreamOpened(backend);
-          }
 
-          @Override
-          public void closed(String backend) {
-            metrics.upstreamClosed(backend);
-          }
-
-          @Override
-          public void retried(String backend, String reason) {
-            metrics.retried(backend, reason);
-          }
-
-          @Override
-          public void attempted(String backend, boolean failed) {
-            BackendRegistry r = pools.get();
-            if (r != null) {
-              r.attempted(backend, failed);
-            }
-          }
-        };
+    // Backends, their pools and the router.
+    UpstreamMetrics upstreamMetrics = new UpstreamMetrics(metrics);
     BackendRegistry registry =
         new BackendRegistry(
-            backends(config, discovery, upstreamObserver),
+            ConfiguredBackends.build(config, upstreamMetrics),
             Duration.ofSeconds(config.discovery().probeIntervalSeconds()));
-    pools.set(registry);
+    upstreamMetrics.onAttempt(registry::attempted);
     registry.onCircuitOpened(metrics::circuitOpened);
     registry.listener((backend, up, nanos) -> {
       metrics.probed(backend, up, nanos);
@@ -147,26 +105,12 @@ public final class Gantry implements AutoCloseable {
         new ModelRouter(
             registry, config.aliases(), config.fallbacks(), config.routing().stickySessions());
     router.onFallback(metrics::fellBack);
+    router.onQueue(new QueueMetrics(metrics.queues()));
     Admission admission = new Admission(router);
-    router.onQueue(
-        new QueueObserver() {
-          @Override
-          public void waiting(String backend, int delta) {
-            metrics.queues().queueWaiting(backend, delta);
-          }
-
-          @Override
-          public void waited(String backend, long nanos) {
-            metrics.queues().queueWaited(backend, nanos);
-          }
-
-          @Override
-          public void rejected(String backend, String reason) {
-            metrics.queues().queueRejected(backend, reason);
-          }
-        });
     Tracing tracing =
         TracingSettings.tracing(config.observe(), System.getenv(), dialects(registry));
+
+    // The store and governance.
     Database database =
         Database.open(
             config.store().url() != null
@@ -174,10 +118,10 @@ public final class Gantry implements AutoCloseable {
                 : Database.sqliteUrl(Path.of(config.dataDir())));
     Governance governance = Governance.open(database, config, metrics);
     refuseOpenNetworkBind(config, governance);
+
+    // The surfaces; each registers its own routes.
     JdbcFileStore fileStore = new JdbcFileStore(database);
     FileBlobs fileBlobs = FileBlobs.open(Path.of(config.dataDir()));
-    FilesEndpoints files = new FilesEndpoints(fileStore, fileBlobs, config.files());
-    InputFiles inputFiles = new InputFiles(fileStore, fileBlobs, config.files());
     JdbcConversationStore conversationStore = new JdbcConversationStore(database);
     ResponsesEndpoints responses =
         new ResponsesEndpoints(
@@ -187,30 +131,40 @@ public final class Gantry implements AutoCloseable {
             Path.of(config.dataDir()),
             config.responses().rejectHostedTools(),
             config.background(),
-            inputFiles,
+            new InputFiles(fileStore, fileBlobs, config.files()),
             conversationStore,
             governance.tenancy());
-
     responses.onBackgroundJobFinished(metrics::backgroundJobFinished);
     responses.onBackgroundJobEnded(metrics::backgroundJobEnded);
     responses.onBackgroundJobRefused(metrics.protection()::backgroundRefused);
-    MetricsEndpoint metricsEndpoint =
-        new MetricsEndpoint(
-            metrics,
-            () -> {
-              metrics.readiness("store", database.ping());
-              registry
-                  .backends()
-                  .forEach(
-                      b -> metrics.circuitState(b.backend().name(), b.circuit().state().label()));
-              responses.backgroundJobStates().forEach(metrics::backgroundJobs);
-            });
+    Runnable refreshGauges =
+        () -> {
+          metrics.readiness("store", database.ping());
+          registry
+              .backends()
+              .forEach(b -> metrics.circuitState(b.backend().name(), b.circuit().state().label()));
+          responses.backgroundJobStates().forEach(metrics::backgroundJobs);
+        };
     DashboardSampler dashboard =
         new DashboardSampler(
             metrics.registry(),
             () -> registry.backends().stream().map(Gantry::dashboardRow).toList(),
             () -> responses.backgroundJobStates().forEach(metrics::backgroundJobs));
-    DashboardEndpoints dashboardEndpoints = new DashboardEndpoints(dashboard);
+    List<Surface> surfaces =
+        List.of(
+            new ChatCompletionsEndpoint(admission),
+            new EmbeddingsEndpoint(admission),
+            new ModelsEndpoints(router),
+            responses,
+            new ConversationsEndpoints(conversationStore),
+            new FilesEndpoints(fileStore, fileBlobs, config.files()),
+            new AdminEndpoints(governance),
+            new CompatibilityMatrix(),
+            new HealthEndpoints(registry, ConfiguredBackends.discovers(config), database),
+            new MetricsEndpoint(metrics, refreshGauges),
+            new DashboardEndpoints(dashboard));
+
+    // The edge.
     GatewayServer server =
         new GatewayServer(config.server(), new AccessLog(), metrics, sessions, tracing)
             .logContent(config.observe().logContent())
@@ -219,150 +173,7 @@ public final class Gantry implements AutoCloseable {
                     governance,
                     config.server().loopback(),
                     config.server().allowUnauthenticated()));
-    AdminEndpoints admin = new AdminEndpoints(governance);
-    ModelsEndpoints models = new ModelsEndpoints(router);
-    HealthEndpoints health = new HealthEndpoints(registry, discovery, database);
-    ConversationsEndpoints conversations = new ConversationsEndpoints(conversationStore);
-    server
-        .route(
-            Method.POST,
-            "/v1/chat/completions",
-            "chat",
-            Access.MODEL,
-            new ChatCompletionsEndpoint(admission))
-        .route(
-            Method.POST,
-            "/v1/embeddings",
-            "embeddings",
-            Access.MODEL,
-            new EmbeddingsEndpoint(admission))
-        .route(Method.GET, "/v1/models", "models", Access.KEY, models::list)
-        .route(Method.GET, "/v1/models/{model}", "models", Access.KEY, models::retrieve)
-        .route(Method.POST, "/v1/responses", "responses", Access.MODEL, responses::create)
-        .route(
-            Method.POST,
-            "/v1/responses/input_tokens",
-            "responses",
-            Access.KEY,
-            responses::inputTokens)
-        .route(
-            Method.GET,
-            "/v1/responses/{id}",
-            "responses",
-            Access.KEY,
-            owned("id", Owned.RESPONSE, responses::retrieve))
-        .route(
-            Method.DELETE,
-            "/v1/responses/{id}",
-            "responses",
-            Access.KEY,
-            owned("id", Owned.RESPONSE, responses::delete))
-        .route(
-            Method.POST,
-            "/v1/responses/{id}/cancel",
-            "responses",
-            Access.KEY,
-            owned("id", Owned.RESPONSE, responses::cancel))
-        .route(
-            Method.GET,
-            "/v1/responses/{id}/input_items",
-            "responses",
-            Access.KEY,
-            owned("id", Owned.RESPONSE, responses::inputItems))
-        .route(Method.POST, "/v1/conversations", "conversations", Access.KEY, conversations::create)
-        .route(
-            Method.GET,
-            "/v1/conversations/{conversationId}",
-            "conversations",
-            Access.KEY,
-            owned("conversationId", Owned.CONVERSATION, conversations::retrieve))
-        .route(
-            Method.POST,
-            "/v1/conversations/{conversationId}",
-            "conversations",
-            Access.KEY,
-            owned("conversationId", Owned.CONVERSATION, conversations::update))
-        .route(
-            Method.DELETE,
-            "/v1/conversations/{conversationId}",
-            "conversations",
-            Access.KEY,
-            owned("conversationId", Owned.CONVERSATION, conversations::delete))
-        .route(
-            Method.GET,
-            "/v1/conversations/{conversationId}/items",
-            "conversations",
-            Access.KEY,
-            owned("conversationId", Owned.CONVERSATION, conversations::listItems))
-        .route(
-            Method.POST,
-            "/v1/conversations/{conversationId}/items",
-            "conversations",
-            Access.KEY,
-            owned("conversationId", Owned.CONVERSATION, conversations::createItems))
-        .route(
-            Method.GET,
-            "/v1/conversations/{conversationId}/items/{itemId}",
-            "conversations",
-            Access.KEY,
-            owned("conversationId", Owned.CONVERSATION, conversations::retrieveItem))
-        .route(
-            Method.DELETE,
-            "/v1/conversations/{conversationId}/items/{itemId}",
-            "conversations",
-            Access.KEY,
-            owned("conversationId", Owned.CONVERSATION, conversations::deleteItem))
-        .route(
-            Method.POST,
-            "/v1/files",
-            "files",
-            Access.KEY,
-            FilesEndpoints.uploadBodyLimit(config.files()),
-            FilesEndpoints.UPLOAD_LIMIT_NAME,
-            files::upload)
-        .route(Method.GET, "/v1/files", "files", Access.KEY, files::list)
-        .route(
-            Method.GET,
-            "/v1/files/{id}",
-            "files",
-            Access.KEY,
-            owned("id", Owned.FILE, files::retrieve))
-        .route(
-            Method.DELETE,
-            "/v1/files/{id}",
-            "files",
-            Access.KEY,
-            owned("id", Owned.FILE, files::delete))
-        .route(
-            Method.GET,
-            "/v1/files/{id}/content",
-            "files",
-            Access.KEY,
-            owned("id", Owned.FILE, files::content))
-        .route(Method.POST, "/admin/keys", "admin", Access.ADMIN, admin::createKey)
-        .route(Method.GET, "/admin/keys", "admin", Access.ADMIN, admin::listKeys)
-        .route(Method.GET, "/admin/keys/{id}", "admin", Access.ADMIN, admin::retrieveKey)
-        .route(Method.PATCH, "/admin/keys/{id}", "admin", Access.ADMIN, admin::updateKey)
-        .route(Method.POST, "/admin/keys/{id}", "admin", Access.ADMIN, admin::updateKey)
-        .route(Method.DELETE, "/admin/keys/{id}", "admin", Access.ADMIN, admin::revokeKey)
-        .route(Method.POST, "/admin/keys/{id}/revoke", "admin", Access.ADMIN, admin::revokeKey)
-        .route(Method.GET, "/admin/usage", "admin", Access.ADMIN, admin::usage)
-        .route(Method.GET, "/admin/audit", "admin", Access.ADMIN, admin::audit)
-        .route(
-            Method.GET,
-            "/v1/gantry/compatibility",
-            "gantry",
-            Access.KEY,
-            new CompatibilityMatrix()::serve)
-        .quietRoute(Method.GET, "/livez", Access.PUBLIC, health::live)
-        .quietRoute(Method.GET, "/readyz", Access.PUBLIC, health::ready)
-        .quietRoute(Method.GET, "/metrics", Access.OPERATOR, metricsEndpoint::scrape)
-        // Quiet: the dashboard's own polling must not show up in the numbers it draws.
-        .quietRoute(Method.GET, "/dashboard", Access.OPERATOR, dashboardEndpoints::page)
-        .quietRoute(Method.GET, "/dashboard/", Access.OPERATOR, dashboardEndpoints::redirectToPage)
-        .quietRoute(Method.GET, "/dashboard/data", Access.OPERATOR, dashboardEndpoints::data)
-        .quietRoute(
-            Method.GET, "/dashboard/assets/{file}", Access.OPERATOR, dashboardEndpoints::asset);
+    surfaces.forEach(surface -> surface.routes(server));
 
     registry.start();
     dashboard.start();
@@ -381,10 +192,6 @@ public final class Gantry implements AutoCloseable {
               .toList());
     }
     return gantry;
-  }
-
-  private static Endpoint owned(String param, Owned.Kind kind, Endpoint endpoint) {
-    return Owned.byPath(param, kind, endpoint);
   }
 
   /**
@@ -441,66 +248,6 @@ public final class Gantry implements AutoCloseable {
       out.put(entry.backend().name(), entry.backend().dialect());
     }
     return out;
-  }
-
-  private static List<RegisteredBackend> backends(
-      GantryConfig config, boolean discovery, UpstreamObserver observer) {
-    List<RegisteredBackend> out = new ArrayList<>();
-    Set<String> names = new HashSet<>();
-    for (BackendConfig backend : config.backends()) {
-      BackendConfig named = withName(normalizeUrl(backend), names);
-      out.add(
-          new RegisteredBackend(
-              create(named, observer),
-              "config",
-              named.models(),
-              named.weight(),
-              named.circuit(),
-              named.concurrency()));
-    }
-    if (discovery) {
-      for (Discovery.Candidate candidate : Discovery.candidates()) {
-        if (names.add(candidate.name())) {
-          out.add(
-              new RegisteredBackend(
-                  create(candidate.toBackendConfig(), observer), "discovery", List.of()));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static Backend create(BackendConfig config, UpstreamObserver observer) {
-    return switch (config.dialect()) {
-      case "ollama" -> new OllamaBackend(config, observer);
-      default -> new OpenAiBackend(config, observer);
-    };
-  }
-
-  /** An openai URL given as a bare server root gets the usual {@code /v1}. */
-  private static BackendConfig normalizeUrl(BackendConfig backend) {
-    String url = backend.url().replaceAll("/+$", "");
-    if ("openai".equals(backend.dialect())) {
-      String path = URI.create(url).getPath();
-      if (path == null || path.isEmpty()) {
-        url = url + "/v1";
-      }
-    }
-    return backend.withUrl(url);
-  }
-
-  private static BackendConfig withName(BackendConfig backend, Set<String> taken) {
-    String name = backend.name();
-    if (name == null || name.isBlank()) {
-      URI uri = URI.create(backend.url());
-      String base = backend.dialect() + "-" + (uri.getPort() > 0 ? uri.getPort() : uri.getHost());
-      name = base;
-      for (int i = 2; taken.contains(name); i++) {
-        name = base + "-" + i;
-      }
-    }
-    taken.add(name);
-    return backend.withName(name);
   }
 
   private static void createDataDir(String dataDir) {

@@ -150,4 +150,92 @@ class ArchitectureTest {
         .because("config may use only core, the pure bottom layer (URL redaction)")
         .check(main);
   }
+
+  /** The surfaces under {@code api}; {@code api} itself and {@code api.inputs} are shared. */
+  private static final java.util.List<String> SURFACES =
+      java.util.List.of(
+          "chat",
+          "responses",
+          "conversations",
+          "files",
+          "models",
+          "embeddings",
+          "admin",
+          "health",
+          "metrics",
+          "dashboard",
+          "gantry");
+
+  @Test
+  void noPackageCycles() {
+    com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices()
+        .matching("io.gantry.(*)..")
+        .should()
+        .beFreeOfCycles()
+        .because("dependencies point downward only")
+        .check(main);
+  }
+
+  @Test
+  void surfacesDoNotImportEachOther() {
+    for (String surface : SURFACES) {
+      String[] others =
+          SURFACES.stream()
+              .filter(other -> !other.equals(surface))
+              .map(other -> "io.gantry.api." + other + "..")
+              .toArray(String[]::new);
+      noClasses()
+          .that()
+          .resideInAPackage("io.gantry.api." + surface + "..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(others)
+          .because("a surface stands alone; what surfaces share lives in api or api.inputs")
+          .check(main);
+    }
+  }
+
+  @Test
+  void surfacesAskBackendsWhatTheyCanDoInsteadOfKnowingTheirDialect() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.api..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.gantry.upstream.openai..", "io.gantry.upstream.ollama..")
+        .because("surfaces use Backend's capabilities, never a concrete dialect")
+        .check(main);
+  }
+
+  @Test
+  void edgeKnowsNoModelRouteBackendOrStore() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.edge..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.gantry.route..", "io.gantry.upstream..", "io.gantry.store..")
+        .because("failures carry their own meaning; the edge maps them without knowing them")
+        .check(main);
+  }
+
+  @Test
+  void translateDoesNoIo() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.gantry.translate..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.gantry.store..",
+            "io.gantry.upstream..",
+            "io.gantry.route..",
+            "io.gantry.edge..",
+            "java.net..",
+            "java.sql..",
+            "java.nio.file..",
+            "io.helidon..")
+        .because("translate converts shapes; reading and fetching belong to the surfaces")
+        .check(main);
+  }
 }

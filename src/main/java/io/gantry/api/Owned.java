@@ -1,7 +1,6 @@
 package io.gantry.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gantry.core.ErrorKind;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Endpoint;
 import io.gantry.edge.Exchange;
@@ -83,13 +82,6 @@ public final class Owned {
   }
 
   public static ApiException notFound(Kind kind, String id) {
-    String noun = kind.noun();
-    return new ApiException(
-        404,
-        "invalid_request_error",
-        kind.code(),
-        kind.param(),
-        "No " + noun + " found with id '" + id + "'.",
-        ErrorKind.CLIENT_INVALID);
+    return NotFound.object(kind.noun(), kind.code(), kind.param(), id);
   }
 }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * bodies, writes), and the steps every request walks ({@link #steps()}). In-flight requests are
  * counted so shutdown can let running streams finish.
  */
-public final class GatewayServer implements AutoCloseable {
+public final class GatewayServer implements Routes, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
   private final ServerConfig config;
@@ -64,7 +64,7 @@ public final class GatewayServer implements AutoCloseable {
     return this;
   }
 
-  /** Registers an endpoint; {@code surface} names it in logs and metrics. */
+  @Override
   public GatewayServer route(
       Method method, String path, String surface, Access access, Endpoint endpoint) {
     return route(
@@ -79,10 +79,7 @@ public final class GatewayServer implements AutoCloseable {
             endpoint));
   }
 
-  /**
-   * Registers an endpoint with its own body limit in place of {@code server.max_request_bytes}
-   * (file uploads); {@code limitName} says in the 413 which setting to raise.
-   */
+  @Override
   public GatewayServer route(
       Method method,
       String path,
@@ -96,7 +93,7 @@ public final class GatewayServer implements AutoCloseable {
             method.text(), path, surface, access, true, maxBodyBytes, limitName, endpoint));
   }
 
-  /** Registers a polled endpoint (health, metrics, dashboard): not access-logged nor counted. */
+  @Override
   public GatewayServer quietRoute(Method method, String path, Access access, Endpoint endpoint) {
     return route(
         new HttpRoute(

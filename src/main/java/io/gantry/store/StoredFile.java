@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * The metadata of an uploaded file; the bytes live outside the database (see {@code
- * api/files/FileBlobs}).
+ * store/FileBlobs}).
  *
  * @param bytes the file's size
  * @param createdAt Unix seconds

@@ -2,27 +2,45 @@ package io.gantry.api.admin;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gantry.core.ErrorKind;
+import io.gantry.api.NotFound;
 import io.gantry.core.Json;
+import io.gantry.edge.Access;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
+import io.gantry.edge.Surface;
 import io.gantry.govern.ApiKeys;
 import io.gantry.govern.Governance;
 import io.gantry.govern.KeyJson;
 import io.gantry.store.AuditEntry;
 import io.gantry.store.StoredKey;
+import io.helidon.http.Method;
 import java.io.IOException;
 
 /**
  * The admin API: keys ({@code /admin/keys}), usage ({@code /admin/usage}) and the audit trail
  * ({@code /admin/audit}). The edge has already checked the admin token; every change is audited.
  */
-public final class AdminEndpoints {
+public final class AdminEndpoints implements Surface {
   private static final String ACTOR = "admin";
   private final Governance governance;
 
   public AdminEndpoints(Governance governance) {
     this.governance = governance;
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    routes
+        .route(Method.POST, "/admin/keys", "admin", Access.ADMIN, this::createKey)
+        .route(Method.GET, "/admin/keys", "admin", Access.ADMIN, this::listKeys)
+        .route(Method.GET, "/admin/keys/{id}", "admin", Access.ADMIN, this::retrieveKey)
+        .route(Method.PATCH, "/admin/keys/{id}", "admin", Access.ADMIN, this::updateKey)
+        .route(Method.POST, "/admin/keys/{id}", "admin", Access.ADMIN, this::updateKey)
+        .route(Method.DELETE, "/admin/keys/{id}", "admin", Access.ADMIN, this::revokeKey)
+        .route(Method.POST, "/admin/keys/{id}/revoke", "admin", Access.ADMIN, this::revokeKey)
+        .route(Method.GET, "/admin/usage", "admin", Access.ADMIN, this::usage)
+        .route(Method.GET, "/admin/audit", "admin", Access.ADMIN, this::audit);
   }
 
   /** {@code POST /admin/keys}: the answer carries the secret as {@code key}, this once only. */
@@ -116,12 +134,6 @@ public final class AdminEndpoints {
   }
 
   private static ApiException keyNotFound(String id) {
-    return new ApiException(
-        404,
-        "invalid_request_error",
-        "key_not_found",
-        null,
-        "No API key found with id '" + id + "'.",
-        ErrorKind.CLIENT_INVALID);
+    return NotFound.object("API key", "key_not_found", null, id);
   }
 }

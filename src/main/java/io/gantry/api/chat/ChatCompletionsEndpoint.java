@@ -6,25 +6,34 @@ import io.gantry.api.Admission;
 import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
 import io.gantry.core.Turn;
+import io.gantry.edge.Access;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Endpoint;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
+import io.gantry.edge.Surface;
 import io.gantry.observe.AnswerTap;
 import io.gantry.route.Route;
 import io.gantry.upstream.Backend;
 import io.gantry.upstream.UpstreamException;
 import io.gantry.upstream.UpstreamMeta;
+import io.helidon.http.Method;
 import java.io.IOException;
 
 /**
  * {@code POST /v1/chat/completions}: validates, routes by model, then relays byte for byte to an
  * openai-dialect backend or translates through canonical deltas for any other.
  */
-public final class ChatCompletionsEndpoint implements Endpoint {
+public final class ChatCompletionsEndpoint implements Endpoint, Surface {
   private final Admission admission;
 
   public ChatCompletionsEndpoint(Admission admission) {
     this.admission = admission;
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    routes.route(Method.POST, "/v1/chat/completions", "chat", Access.MODEL, this);
   }
 
   private static boolean hasImages(Turn turn) {

@@ -3,14 +3,20 @@ package io.gantry.api.conversations;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gantry.core.ErrorKind;
+import io.gantry.api.NotFound;
+import io.gantry.api.Owned;
+import io.gantry.api.Page;
 import io.gantry.core.Ids;
 import io.gantry.core.Json;
+import io.gantry.edge.Access;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
+import io.gantry.edge.Surface;
 import io.gantry.store.Conversation;
 import io.gantry.store.ConversationStore;
 import io.gantry.store.ItemPage;
+import io.helidon.http.Method;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -21,7 +27,7 @@ import java.util.NoSuchElementException;
  * and delete their items. Items take the shapes the Responses API takes as input and are stored
  * normalized (with ids), so a response can later build its history from them.
  */
-public final class ConversationsEndpoints {
+public final class ConversationsEndpoints implements Surface {
   private static final List<String> CREATE_FIELDS = List.of("items", "metadata");
   private static final List<String> UPDATE_FIELDS = List.of("metadata");
   private static final List<String> ADD_ITEMS_FIELDS = List.of("items");
@@ -30,6 +36,35 @@ public final class ConversationsEndpoints {
 
   public ConversationsEndpoints(ConversationStore store) {
     this.store = store;
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    String one = "/v1/conversations/{conversationId}";
+    routes
+        .route(Method.POST, "/v1/conversations", "conversations", Access.KEY, this::create)
+        .route(Method.GET, one, "conversations", Access.KEY, owned(this::retrieve))
+        .route(Method.POST, one, "conversations", Access.KEY, owned(this::update))
+        .route(Method.DELETE, one, "conversations", Access.KEY, owned(this::delete))
+        .route(Method.GET, one + "/items", "conversations", Access.KEY, owned(this::listItems))
+        .route(Method.POST, one + "/items", "conversations", Access.KEY, owned(this::createItems))
+        .route(
+            Method.GET,
+            one + "/items/{itemId}",
+            "conversations",
+            Access.KEY,
+            owned(this::retrieveItem))
+        .route(
+            Method.DELETE,
+            one + "/items/{itemId}",
+            "conversations",
+            Access.KEY,
+            owned(this::deleteItem));
+  }
+
+  /** The route's conversation must be the caller's tenant's (else 404). */
+  private static io.gantry.edge.Endpoint owned(io.gantry.edge.Endpoint endpoint) {
+    return Owned.byPath("conversationId", Owned.CONVERSATION, endpoint);
   }
 
   /** {@code POST /v1/conversations}: the body is optional. */
@@ -82,11 +117,10 @@ public final class ConversationsEndpoints {
   /** {@code GET /v1/conversations/{conversationId}/items}: paginated, newest first by default. */
   public void listItems(Exchange exchange) {
     String id = exchange.pathParam("conversationId");
-    int limit = limit(exchange);
-    boolean ascending = ascending(exchange);
+    Page paging = Page.of(exchange, 20, 100, false);
     // include is accepted: what it adds (sources, logprobs, image URLs) is never stored here.
     find(id);
-    ItemPage page = store.items(id, exchange.query("after").orElse(null), limit, ascending);
+    ItemPage page = store.items(id, paging.after(), paging.limit(), paging.ascending());
     exchange.sendJson(200, list(page.itemsJson(), page.hasMore()));
   }
 
@@ -165,46 +199,15 @@ public final class ConversationsEndpoints {
     return out;
   }
 
-  private static int limit(Exchange exchange) {
-    String value = exchange.query("limit").orElse("20");
-    try {
-      int limit = Integer.parseInt(value);
-      if (limit >= 1 && limit <= 100) {
-        return limit;
-      }
-    } catch (NumberFormatException ignored) {
-      // Falls through to the error below.
-    }
-    throw ApiException.invalid("limit", "'limit' must be an integer from 1 to 100.");
-  }
-
-  private static boolean ascending(Exchange exchange) {
-    String order = exchange.query("order").orElse("desc");
-    return switch (order) {
-      case "asc" -> true;
-      case "desc" -> false;
-      default -> throw ApiException.invalid("order", "'order' must be 'asc' or 'desc'.");
-    };
-  }
-
   private static ApiException conversationNotFound(String id) {
-    return new ApiException(
-        404,
-        "invalid_request_error",
-        "conversation_not_found",
-        null,
-        "No conversation found with id '" + id + "'.",
-        ErrorKind.CLIENT_INVALID);
+    return NotFound.object("conversation", "conversation_not_found", null, id);
   }
 
   private static ApiException itemNotFound(String conversationId, String itemId) {
-    return new ApiException(
-        404,
-        "invalid_request_error",
+    return NotFound.of(
         "item_not_found",
         null,
-        "No item found with id '" + itemId + "' in conversation '" + conversationId + "'.",
-        ErrorKind.CLIENT_INVALID);
+        "No item found with id '" + itemId + "' in conversation '" + conversationId + "'.");
   }
 
   /**

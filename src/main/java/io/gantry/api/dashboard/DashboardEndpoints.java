@@ -2,12 +2,14 @@ package io.gantry.api.dashboard;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
-import io.gantry.edge.ApiException;
+import io.gantry.edge.Access;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
+import io.gantry.edge.Surface;
 import io.gantry.observe.DashboardPoint;
 import io.gantry.observe.DashboardSampler;
+import io.helidon.http.Method;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,7 +30,7 @@ import java.util.function.ToDoubleFunction;
  * {@code GET /dashboard/data} (JSON from the {@link DashboardSampler}: uPlot series, current
  * numbers, backends). Everything comes from the jar; the page loads nothing from elsewhere.
  */
-public final class DashboardEndpoints {
+public final class DashboardEndpoints implements Surface {
   private static final String UPLOT_POM = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
   private static final String CSP =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -53,6 +55,16 @@ public final class DashboardEndpoints {
             "uPlot.min.css", asset(uplot + "uPlot.min.css", "text/css; charset=utf-8"));
   }
 
+  /** Quiet routes: the dashboard's own polling must not show up in the numbers it draws. */
+  @Override
+  public void routes(Routes routes) {
+    routes
+        .quietRoute(Method.GET, "/dashboard", Access.OPERATOR, this::page)
+        .quietRoute(Method.GET, "/dashboard/", Access.OPERATOR, this::redirectToPage)
+        .quietRoute(Method.GET, "/dashboard/data", Access.OPERATOR, this::data)
+        .quietRoute(Method.GET, "/dashboard/assets/{file}", Access.OPERATOR, this::asset);
+  }
+
   /** {@code GET /dashboard}. */
   public void page(Exchange exchange) {
     exchange.responseHeader("Content-Security-Policy", CSP);
@@ -70,13 +82,10 @@ public final class DashboardEndpoints {
   public void asset(Exchange exchange) {
     Asset asset = assets.get(exchange.pathParam("file"));
     if (asset == null) {
-      throw new ApiException(
-          404,
-          "invalid_request_error",
+      throw io.gantry.api.NotFound.of(
           "unknown_url",
           null,
-          "No dashboard asset " + exchange.path() + "; the dashboard is at /dashboard.",
-          ErrorKind.CLIENT_INVALID);
+          "No dashboard asset " + exchange.path() + "; the dashboard is at /dashboard.");
     }
     send(exchange, asset);
   }

@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.api.Admission;
 import io.gantry.core.Json;
+import io.gantry.edge.Access;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Endpoint;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
+import io.gantry.edge.Surface;
 import io.gantry.route.Route;
 import io.gantry.upstream.Embeddings;
 import io.gantry.upstream.UpstreamMeta;
 import io.gantry.upstream.UpstreamResponse;
+import io.helidon.http.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -23,11 +27,16 @@ import java.util.List;
  * rendered in OpenAI's shape, as floats or (what the SDKs ask for by default) base64 of
  * little-endian float32s.
  */
-public final class EmbeddingsEndpoint implements Endpoint {
+public final class EmbeddingsEndpoint implements Endpoint, Surface {
   private final Admission admission;
 
   public EmbeddingsEndpoint(Admission admission) {
     this.admission = admission;
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    routes.route(Method.POST, "/v1/embeddings", "embeddings", Access.MODEL, this);
   }
 
   @Override

@@ -1,15 +1,24 @@
 package io.gantry.api.files;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gantry.api.NotFound;
+import io.gantry.api.Owned;
+import io.gantry.api.Page;
+import io.gantry.api.inputs.ContentTypes;
 import io.gantry.config.FilesConfig;
 import io.gantry.core.ErrorKind;
 import io.gantry.core.Ids;
 import io.gantry.core.Json;
+import io.gantry.edge.Access;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
+import io.gantry.edge.Surface;
+import io.gantry.store.FileBlobs;
 import io.gantry.store.FilePage;
 import io.gantry.store.FileStore;
 import io.gantry.store.StoredFile;
+import io.helidon.http.Method;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * /v1/files/{id}/content}. Metadata is in the store, bytes under the data directory ({@link
  * FileBlobs}).
  */
-public final class FilesEndpoints {
+public final class FilesEndpoints implements Surface {
   private static final Logger LOG = LoggerFactory.getLogger(FilesEndpoints.class);
 
   /** Room for the form's other fields and part headers beside the file itself. */
@@ -56,14 +65,31 @@ public final class FilesEndpoints {
     this.quota = new TenantFileQuota(store, config.maxBytesPerTenant());
   }
 
-  /** The body limit of the upload route: the largest file plus the form around it. */
-  public static long uploadBodyLimit(FilesConfig config) {
-    return config.maxUploadBytes() + FORM_OVERHEAD_BYTES;
-  }
-
   /** How the 413 of the upload route names its limit. */
   public static final String UPLOAD_LIMIT_NAME =
       "files.max_upload_bytes plus " + FORM_OVERHEAD_BYTES / 1024 + " KiB for the form";
+
+  @Override
+  public void routes(Routes routes) {
+    routes
+        .route(
+            Method.POST,
+            "/v1/files",
+            "files",
+            Access.KEY,
+            maxUploadBytes + FORM_OVERHEAD_BYTES,
+            UPLOAD_LIMIT_NAME,
+            this::upload)
+        .route(Method.GET, "/v1/files", "files", Access.KEY, this::list)
+        .route(Method.GET, "/v1/files/{id}", "files", Access.KEY, owned(this::retrieve))
+        .route(Method.DELETE, "/v1/files/{id}", "files", Access.KEY, owned(this::delete))
+        .route(Method.GET, "/v1/files/{id}/content", "files", Access.KEY, owned(this::content));
+  }
+
+  /** The route's file must be the caller's tenant's (else 404). */
+  private static io.gantry.edge.Endpoint owned(io.gantry.edge.Endpoint endpoint) {
+    return Owned.byPath("id", Owned.FILE, endpoint);
+  }
 
   public void upload(Exchange exchange) throws IOException {
     String boundary;
@@ -145,15 +171,11 @@ public final class FilesEndpoints {
   }
 
   public void list(Exchange exchange) {
-    int limit = limit(exchange);
-    String order = exchange.query("order").orElse("desc");
-    if (!order.equals("asc") && !order.equals("desc")) {
-      throw ApiException.invalid("order", "'order' must be 'asc' or 'desc'.");
-    }
+    Page paging = Page.of(exchange, MAX_LIMIT, MAX_LIMIT, false);
     String purpose = exchange.query("purpose").filter(p -> !p.isEmpty()).orElse(null);
-    String after = exchange.query("after").filter(a -> !a.isEmpty()).orElse(null);
     FilePage page =
-        store.list(purpose, after, limit, order.equals("asc"), now(), exchange.tenant());
+        store.list(
+            purpose, paging.after(), paging.limit(), paging.ascending(), now(), exchange.tenant());
     exchange.sendJson(200, FileJson.list(page));
   }
 
@@ -198,13 +220,7 @@ public final class FilesEndpoints {
   }
 
   private static ApiException notFound(String id) {
-    return new ApiException(
-        404,
-        "invalid_request_error",
-        "file_not_found",
-        "file_id",
-        "No file found with id '" + id + "'.",
-        ErrorKind.CLIENT_INVALID);
+    return NotFound.object("file", "file_not_found", "file_id", id);
   }
 
   /** Removes a batch of expired files; they are already invisible, this frees their space. */
@@ -297,19 +313,6 @@ public final class FilesEndpoints {
     String ascii = filename.replaceAll("[^\\x20-\\x7e]|[\"\\\\]", "_");
     String encoded = URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20");
     return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
-  }
-
-  private static int limit(Exchange exchange) {
-    String value = exchange.query("limit").orElse(String.valueOf(MAX_LIMIT));
-    try {
-      int limit = Integer.parseInt(value);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException ignored) {
-      // Falls through to the error below.
-    }
-    throw ApiException.invalid("limit", "'limit' must be an integer from 1 to " + MAX_LIMIT + ".");
   }
 
   private static long nextSortKey() {

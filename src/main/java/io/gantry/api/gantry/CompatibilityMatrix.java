@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.core.Json;
+import io.gantry.edge.Access;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
+import io.gantry.edge.Surface;
+import io.helidon.http.Method;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,7 +18,7 @@ import java.io.UncheckedIOException;
  * compatibility.json}; the endpoint serves it and the README's table is rendered from it (a test
  * keeps the two equal and checks every named test exists).
  */
-public final class CompatibilityMatrix {
+public final class CompatibilityMatrix implements Surface {
   private final ArrayNode rows;
 
   public CompatibilityMatrix() {
@@ -30,6 +34,11 @@ public final class CompatibilityMatrix {
 
   public ArrayNode rows() {
     return rows.deepCopy();
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    routes.route(Method.GET, "/v1/gantry/compatibility", "gantry", Access.KEY, this::serve);
   }
 
   /** {@code GET /v1/gantry/compatibility} */

@@ -3,18 +3,22 @@ package io.gantry.api.health;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.core.Json;
+import io.gantry.edge.Access;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
+import io.gantry.edge.Surface;
 import io.gantry.route.BackendHealth;
 import io.gantry.route.BackendRegistry;
 import io.gantry.route.RegisteredBackend;
 import io.gantry.store.Database;
+import io.helidon.http.Method;
 
 /**
  * {@code /livez} (the process serves) and {@code /readyz} (the store answers and at least one
  * backend is ready), with the store's kind, each backend's state and, when nothing is ready, what
  * was tried and how to start a simulator.
  */
-public final class HealthEndpoints {
+public final class HealthEndpoints implements Surface {
   public static final String SIMULATOR_HINT =
       "No backend is ready. Start a local model server, or the built-in simulator: "
           + "./gantry simulate --dialect openai --port 8000";
@@ -27,6 +31,13 @@ public final class HealthEndpoints {
     this.registry = registry;
     this.discovery = discovery;
     this.store = store;
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    routes
+        .quietRoute(Method.GET, "/livez", Access.PUBLIC, this::live)
+        .quietRoute(Method.GET, "/readyz", Access.PUBLIC, this::ready);
   }
 
   public void live(Exchange exchange) {

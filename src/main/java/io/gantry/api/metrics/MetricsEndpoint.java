@@ -1,7 +1,11 @@
 package io.gantry.api.metrics;
 
+import io.gantry.edge.Access;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
+import io.gantry.edge.Surface;
 import io.gantry.observe.GantryMetrics;
+import io.helidon.http.Method;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import java.io.ByteArrayOutputStream;
@@ -11,7 +15,7 @@ import java.io.IOException;
  * {@code GET /metrics}: Prometheus text format, or OpenMetrics when the scraper asks for it in
  * {@code Accept}. Gauges that are read rather than kept up to date are refreshed first.
  */
-public final class MetricsEndpoint {
+public final class MetricsEndpoint implements Surface {
   private final GantryMetrics metrics;
   private final Runnable beforeScrape;
   private final ExpositionFormats formats = ExpositionFormats.init();
@@ -19,6 +23,11 @@ public final class MetricsEndpoint {
   public MetricsEndpoint(GantryMetrics metrics, Runnable beforeScrape) {
     this.metrics = metrics;
     this.beforeScrape = beforeScrape;
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    routes.quietRoute(Method.GET, "/metrics", Access.OPERATOR, this::scrape);
   }
 
   public void scrape(Exchange exchange) throws IOException {

@@ -3,10 +3,14 @@ package io.gantry.api.models;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.core.Json;
+import io.gantry.edge.Access;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
+import io.gantry.edge.Surface;
 import io.gantry.route.ModelNotFoundException;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.ModelRouter.CatalogEntry;
+import io.helidon.http.Method;
 import java.util.List;
 
 /**
@@ -14,12 +18,19 @@ import java.util.List;
  * plus aliases, with {@code owned_by} naming the backend. Built from the last probe round, so a
  * backend that is down never makes the list fail.
  */
-public final class ModelsEndpoints {
+public final class ModelsEndpoints implements Surface {
   private final ModelRouter router;
   private final long created = System.currentTimeMillis() / 1000;
 
   public ModelsEndpoints(ModelRouter router) {
     this.router = router;
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    routes
+        .route(Method.GET, "/v1/models", "models", Access.KEY, this::list)
+        .route(Method.GET, "/v1/models/{model}", "models", Access.KEY, this::retrieve);
   }
 
   public void list(Exchange exchange) {

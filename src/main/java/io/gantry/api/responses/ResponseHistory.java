@@ -1,7 +1,6 @@
 package io.gantry.api.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
 import io.gantry.edge.ApiException;
 import io.gantry.store.ResponseStore;
@@ -75,13 +74,8 @@ final class ResponseHistory {
                 + " response of its chain ('"
                 + missing
                 + "') was deleted.";
-    return new ApiException(
-        404,
-        "invalid_request_error",
-        "previous_response_not_found",
-        "previous_response_id",
-        message,
-        ErrorKind.CLIENT_INVALID);
+    return io.gantry.api.NotFound.of(
+        "previous_response_not_found", "previous_response_id", message);
   }
 
   private static JsonNode parse(String json) {

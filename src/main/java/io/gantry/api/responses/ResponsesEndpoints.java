@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.api.Admission;
-import io.gantry.api.files.InputFiles;
+import io.gantry.api.NotFound;
+import io.gantry.api.Owned;
+import io.gantry.api.Page;
+import io.gantry.api.inputs.InputFiles;
 import io.gantry.config.BackgroundConfig;
-import io.gantry.core.ErrorKind;
 import io.gantry.core.Ids;
 import io.gantry.core.InputTokenEstimate;
 import io.gantry.core.Json;
@@ -14,9 +16,12 @@ import io.gantry.core.Message;
 import io.gantry.core.Role;
 import io.gantry.core.Sampling;
 import io.gantry.core.Turn;
+import io.gantry.edge.Access;
 import io.gantry.edge.ApiException;
 import io.gantry.edge.Exchange;
+import io.gantry.edge.Routes;
 import io.gantry.edge.SseStream;
+import io.gantry.edge.Surface;
 import io.gantry.route.ModelRouter;
 import io.gantry.route.Route;
 import io.gantry.route.RouteHints;
@@ -29,6 +34,7 @@ import io.gantry.translate.FileResolver;
 import io.gantry.translate.InputItems;
 import io.gantry.translate.TextFormats;
 import io.gantry.upstream.UpstreamMeta;
+import io.helidon.http.Method;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,7 +47,7 @@ import java.util.Set;
  * delete, input items and input token counts. State lives in the store; the backend sees a plain
  * chat turn with the whole history.
  */
-public final class ResponsesEndpoints implements AutoCloseable {
+public final class ResponsesEndpoints implements Surface, AutoCloseable {
   private final ModelRouter router;
   private final Admission admission;
   private final ResponseStore store;
@@ -85,6 +91,29 @@ public final class ResponsesEndpoints implements AutoCloseable {
             (model, session) ->
                 router.resolve(model, RouteHints.of(session, meta.cancellation()).withoutLease())));
     this.follower = new ResponseFollower(store, live);
+  }
+
+  @Override
+  public void routes(Routes routes) {
+    routes
+        .route(Method.POST, "/v1/responses", "responses", Access.MODEL, this::create)
+        .route(
+            Method.POST, "/v1/responses/input_tokens", "responses", Access.KEY, this::inputTokens)
+        .route(Method.GET, "/v1/responses/{id}", "responses", Access.KEY, owned(this::retrieve))
+        .route(Method.DELETE, "/v1/responses/{id}", "responses", Access.KEY, owned(this::delete))
+        .route(
+            Method.POST, "/v1/responses/{id}/cancel", "responses", Access.KEY, owned(this::cancel))
+        .route(
+            Method.GET,
+            "/v1/responses/{id}/input_items",
+            "responses",
+            Access.KEY,
+            owned(this::inputItems));
+  }
+
+  /** The route's response must be the caller's tenant's (else 404). */
+  private static io.gantry.edge.Endpoint owned(io.gantry.edge.Endpoint endpoint) {
+    return Owned.byPath("id", Owned.RESPONSE, endpoint);
   }
 
   /** Background jobs by state, for the jobs gauge. */
@@ -306,13 +335,7 @@ public final class ResponsesEndpoints implements AutoCloseable {
       return ResponseHistory.items(store, request.previousResponseId());
     }
     if (conversations.find(conversation).isEmpty()) {
-      throw new ApiException(
-          404,
-          "invalid_request_error",
-          "conversation_not_found",
-          "conversation",
-          "Conversation with id '" + conversation + "' not found.",
-          ErrorKind.CLIENT_INVALID);
+      throw NotFound.object("conversation", "conversation_not_found", "conversation", conversation);
     }
     List<JsonNode> items = new ArrayList<>();
     for (String item : conversations.allItems(conversation)) {
@@ -395,13 +418,8 @@ public final class ResponsesEndpoints implements AutoCloseable {
   public void inputItems(Exchange exchange) {
     String id = exchange.pathParam("id");
     find(id);
-    int limit = limit(exchange);
-    String order = exchange.query("order").orElse("desc");
-    if (!order.equals("asc") && !order.equals("desc")) {
-      throw ApiException.invalid("order", "'order' must be 'asc' or 'desc'.");
-    }
-    ItemPage page =
-        store.inputItems(id, exchange.query("after").orElse(null), limit, order.equals("asc"));
+    Page paging = Page.of(exchange, 20, 100, false);
+    ItemPage page = store.inputItems(id, paging.after(), paging.limit(), paging.ascending());
     ObjectNode out = Json.object().put("object", "list");
     ArrayNode data = out.putArray("data");
     for (String item : page.itemsJson()) {
@@ -426,31 +444,12 @@ public final class ResponsesEndpoints implements AutoCloseable {
         200, Json.object().put("object", "response.input_tokens").put("input_tokens", tokens));
   }
 
-  private static int limit(Exchange exchange) {
-    String value = exchange.query("limit").orElse("20");
-    try {
-      int limit = Integer.parseInt(value);
-      if (limit >= 1 && limit <= 100) {
-        return limit;
-      }
-    } catch (NumberFormatException ignored) {
-      // Falls through to the error below.
-    }
-    throw ApiException.invalid("limit", "'limit' must be an integer from 1 to 100.");
-  }
-
   private StoredResponse find(String id) {
     return store.find(id).orElseThrow(() -> notFound(id));
   }
 
   private static ApiException notFound(String id) {
-    return new ApiException(
-        404,
-        "invalid_request_error",
-        "response_not_found",
-        null,
-        "No response found with id '" + id + "'.",
-        ErrorKind.CLIENT_INVALID);
+    return NotFound.object("response", "response_not_found", null, id);
   }
 
   private static JsonNode parse(String json) {

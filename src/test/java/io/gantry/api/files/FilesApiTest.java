@@ -18,6 +18,7 @@ import com.openai.models.files.FilePurpose;
 import io.gantry.Gantry;
 import io.gantry.config.FilesConfig;
 import io.gantry.config.ServerConfig;
+import io.gantry.store.FileBlobs;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.TestStack;
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package io.gantry.api.files;
+package io.gantry.store;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -62,12 +62,12 @@ public final class FileBlobs {
 
   /** What writes a file's bytes. */
   @FunctionalInterface
-  interface Content {
+  public interface Content {
     void writeTo(OutputStream out) throws IOException;
   }
 
   /** Stores the bytes for {@code id}, replacing nothing a reader could see half-written. */
-  void write(String id, Content content) throws IOException {
+  public void write(String id, Content content) throws IOException {
     Path target = path(id);
     Path temp = directory.resolve(id + "." + Long.toHexString(System.nanoTime()) + TEMP_SUFFIX);
     try {
@@ -99,17 +99,17 @@ public final class FileBlobs {
   }
 
   /** The bytes of {@code id}. */
-  byte[] read(String id) throws IOException {
+  public byte[] read(String id) throws IOException {
     return Files.readAllBytes(path(id));
   }
 
   /** Whether bytes are stored for {@code id}. */
-  boolean exists(String id) {
+  public boolean exists(String id) {
     return Files.isRegularFile(path(id));
   }
 
   /** Removes the bytes of {@code id}; true if they existed. Never throws: a leftover is logged. */
-  boolean delete(String id) {
+  public boolean delete(String id) {
     try {
       return Files.deleteIfExists(path(id));
     } catch (IOException e) {

@@ -1,8 +1,9 @@
-package io.gantry.api.files;
+package io.gantry.api.inputs;
 
 import io.gantry.config.FilesConfig;
 import io.gantry.core.ErrorKind;
 import io.gantry.edge.ApiException;
+import io.gantry.store.FileBlobs;
 import io.gantry.store.FileStore;
 import io.gantry.store.StoredFile;
 import io.gantry.translate.FileResolver;

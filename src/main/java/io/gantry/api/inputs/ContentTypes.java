@@ -1,11 +1,11 @@
-package io.gantry.api.files;
+package io.gantry.api.inputs;
 
 import java.util.Locale;
 import java.util.Map;
 
 /** Media types from file names and from the first bytes, for what clients leave unlabelled. */
-final class ContentTypes {
-  static final String OCTET_STREAM = "application/octet-stream";
+public final class ContentTypes {
+  public static final String OCTET_STREAM = "application/octet-stream";
 
   private static final Map<String, String> BY_EXTENSION =
       Map.ofEntries(
@@ -29,7 +29,7 @@ final class ContentTypes {
   private ContentTypes() {}
 
   /** The type a file name's extension suggests, or null. */
-  static String fromFilename(String filename) {
+  public static String fromFilename(String filename) {
     if (filename == null) {
       return null;
     }
@@ -38,7 +38,7 @@ final class ContentTypes {
   }
 
   /** The media type without parameters, lower case; null stays null. */
-  static String essence(String contentType) {
+  public static String essence(String contentType) {
     if (contentType == null) {
       return null;
     }
@@ -49,7 +49,7 @@ final class ContentTypes {
   }
 
   /** The image type the bytes begin with (PNG, JPEG, GIF, WebP), or null. */
-  static String sniffImage(byte[] b) {
+  public static String sniffImage(byte[] b) {
     if (startsWith(b, 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a)) {
       return "image/png";
     }
@@ -70,7 +70,7 @@ final class ContentTypes {
     return null;
   }
 
-  static boolean isPdf(byte[] b) {
+  public static boolean isPdf(byte[] b) {
     return startsWith(b, '%', 'P', 'D', 'F', '-');
   }
 

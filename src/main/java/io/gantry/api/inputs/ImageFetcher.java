@@ -1,4 +1,4 @@
-package io.gantry.api.files;
+package io.gantry.api.inputs;
 
 import io.gantry.edge.ApiException;
 import java.io.IOException;
