@@ -182,7 +182,7 @@ public final class Gantry implements AutoCloseable {
     Gantry gantry =
         new Gantry(config, registry, server, database, responses, sessions, dashboard, tracing);
     gantry.governance = governance;
-    LOG.info("Gantry listening on {}/v1", gantry.baseUrl());
+    LOG.info("Gantry listening on {}", gantry.listening());
     if (!registry.anyReady()) {
       LOG.warn(
           "{} Tried: {}",
@@ -261,6 +261,19 @@ public final class Gantry implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /**
+   * Where the server really listens, for the start-up line: the bound address, and on a wildcard
+   * address (every interface) also the URL a client on this machine uses.
+   */
+  String listening() {
+    String host = server.host();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      String bound = (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+      return bound + " (every interface); on this machine " + baseUrl() + "/v1";
+    }
+    return baseUrl() + "/v1";
   }
 
   /** The server root, e.g. {@code http://127.0.0.1:8800} (the API is under {@code /v1}). */

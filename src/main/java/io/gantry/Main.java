@@ -45,6 +45,7 @@ public final class Main implements Runnable {
   /** The command line with its error handling: bad config or flags exit 2 with one clear line. */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
+    cli.setParameterExceptionHandler(Main::badArguments);
     cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
       if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
         commandLine.getErr().println("gantry: " + e.getMessage());
@@ -53,6 +54,21 @@ public final class Main implements Runnable {
       throw e;
     });
     return cli;
+  }
+
+  /** A bad flag or argument: one line saying what and where to look, not the whole usage text. */
+  private static int badArguments(CommandLine.ParameterException e, String[] args) {
+    CommandLine where = e.getCommandLine();
+    String hint = "";
+    if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+        && !unmatched.getSuggestions().isEmpty()) {
+      hint = " Did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
+    }
+    String command = where.getCommandSpec().qualifiedName(" ");
+    String help =
+        command.equals("gantry") ? "gantry help" : "gantry help " + where.getCommandName();
+    where.getErr().println("gantry: " + e.getMessage() + "." + hint + " See '" + help + "'.");
+    return 2;
   }
 
   @Override

@@ -44,4 +44,32 @@ class MainTest {
     assertThat(run("simulate", "--dialect", "grpc", "--port", "0")).isEqualTo(2);
     assertThat(err.toString()).containsIgnoringCase("dialect");
   }
+
+  @Test
+  void badFlagsAreOneLineNotTheUsageText() {
+    assertThat(run("serve", "--bogus")).isEqualTo(2);
+    assertThat(err.toString().strip())
+        .isEqualTo("gantry: Unknown option: '--bogus'. See 'gantry help serve'.");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void aMisspeltFlagGetsASuggestion() {
+    assertThat(run("serve", "--backends", "openai=http://127.0.0.1:1/v1")).isEqualTo(2);
+    assertThat(err.toString().strip().lines()).hasSize(1);
+    assertThat(err.toString()).contains("--backend").contains("gantry help serve");
+  }
+
+  @Test
+  void invalidYamlIsOneLineWithWhereAndWhat(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+    java.nio.file.Path bad = dir.resolve("bad.yaml");
+    java.nio.file.Files.writeString(bad, "server:\n  port: [1,\n");
+    assertThat(run("serve", "--config", bad.toString(), "--port", "0")).isEqualTo(2);
+    String said = err.toString().strip();
+    assertThat(said.lines()).hasSize(1);
+    assertThat(said)
+        .startsWith("gantry: Config file " + bad + " is not valid YAML at line 2, column 11")
+        .endsWith("expected the node content, but found '<stream end>'");
+  }
 }

@@ -43,7 +43,7 @@ public final class Admission {
           requested, RouteHints.of(session, meta(exchange).cancellation()).withoutLease());
     } catch (ModelNotFoundException missing) {
       // A key learns only of the models it may use.
-      throw missing.onlyListing(exchange::allowsModel);
+      throw missing.onlyListing(entry -> exchange.allowsModel(entry.id(), entry.aliasOf()));
     }
   }
 

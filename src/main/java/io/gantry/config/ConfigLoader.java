@@ -62,8 +62,7 @@ public final class ConfigLoader {
       }
       return object;
     } catch (JsonProcessingException e) {
-      throw new ConfigException(
-          "Config file " + file + " is not valid YAML: " + e.getOriginalMessage(), e);
+      throw new ConfigException("Config file " + file + " is not valid YAML" + yamlProblem(e), e);
     } catch (IOException e) {
       throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage(), e);
     }
@@ -138,5 +137,25 @@ public final class ConfigLoader {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * The parser's problem on one line: where, and what was wrong (the parser's own message repeats
+   * the source with a caret over several lines).
+   */
+  static String yamlProblem(JsonProcessingException e) {
+    String problem = "";
+    String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    for (String line : message.split("\\R")) {
+      if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
+        problem = line.strip();
+      }
+    }
+    var where = e.getLocation();
+    String at =
+        where == null || where.getLineNr() < 1
+            ? ""
+            : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+    return at + (problem.isEmpty() ? "" : ": " + problem);
   }
 }

@@ -125,7 +125,7 @@ public final class ModelRouter {
       long seconds = (untilTrial + 999_999_999L) / 1_000_000_000L;
       throw new PoolUnavailableException(requested, Math.max(1, seconds));
     }
-    throw new ModelNotFoundException(requested, modelIds());
+    throw new ModelNotFoundException(requested, catalog());
   }
 
   /**
@@ -249,10 +249,6 @@ public final class ModelRouter {
       }
     }
     return new ArrayList<>(byId.values());
-  }
-
-  private List<String> modelIds() {
-    return catalog().stream().map(CatalogEntry::id).toList();
   }
 
   /** A model as {@code /v1/models} lists it; {@code aliasOf} is null for real models. */

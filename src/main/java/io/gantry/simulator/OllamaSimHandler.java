@@ -8,18 +8,24 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
 import java.util.Locale;
 
-/** The ollama dialect: {@code /api/chat}, {@code /api/tags}, {@code /api/embed}, version. */
+/**
+ * The ollama dialect: {@code /api/chat}, {@code /api/tags}, {@code /api/embed}, version, and the
+ * OpenAI-compatible {@code /v1} endpoints real Ollama serves beside them.
+ */
 final class OllamaSimHandler {
   static final String VERSION = "0.12.0";
   private final SimContext ctx;
   private final ReplyWriter writer;
+  private final OpenAiSimHandler compatible;
 
   OllamaSimHandler(SimContext ctx) {
     this.ctx = ctx;
     this.writer = new ReplyWriter(ctx);
+    this.compatible = new OpenAiSimHandler(ctx, OpenAiFlavour.OLLAMA);
   }
 
   void routing(HttpRouting.Builder routing) {
+    compatible.compatibleRoutes(routing);
     routing
         .post("/api/chat", this::chat)
         .get("/api/tags", this::tags)
@@ -167,18 +173,8 @@ final class OllamaSimHandler {
     }
   }
 
-  /** Ollama names without a tag mean ":latest". */
   private void checkModel(String model) {
-    String wanted = withTag(model);
-    if (ctx.options().models().stream().noneMatch(m -> withTag(m).equals(wanted))) {
-      throw new SimRequestException(
-          404, "not_found", "model \"" + model + "\" not found, try pulling it first");
-    }
-  }
-
-  private static String withTag(String name) {
-    String n = name.toLowerCase(Locale.ROOT);
-    return n.contains(":") ? n : n + ":latest";
+    OpenAiFlavour.OLLAMA.checkModel(ctx.options().models(), model);
   }
 
   /** Ollama's error body: {"error":"..."}. */

@@ -12,7 +12,6 @@ import java.util.List;
  * chunk repeats the same id, created, model and system_fingerprint, in llama.cpp's field order.
  */
 final class OpenAiChatEncoder implements ChatEncoder {
-  static final String FINGERPRINT = "gantry-sim";
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
   private static final byte[] MALFORMED =
       "data: {\"choices\":[{\"delta\":\n\n".getBytes(StandardCharsets.UTF_8);
@@ -22,9 +21,12 @@ final class OpenAiChatEncoder implements ChatEncoder {
   private final String model;
   private final boolean includeUsage;
   private final String envelope;
+  private final String fingerprint;
 
-  OpenAiChatEncoder(String id, long created, String model, boolean includeUsage) {
+  OpenAiChatEncoder(
+      String id, long created, String model, boolean includeUsage, String fingerprint) {
     this.id = id;
+    this.fingerprint = fingerprint;
     this.created = created;
     this.model = model;
     this.includeUsage = includeUsage;
@@ -35,9 +37,9 @@ final class OpenAiChatEncoder implements ChatEncoder {
             + Json.write(id)
             + ",\"model\":"
             + Json.write(model)
-            + ",\"system_fingerprint\":\""
-            + FINGERPRINT
-            + "\",\"object\":\"chat.completion.chunk\"";
+            + ",\"system_fingerprint\":"
+            + Json.write(fingerprint)
+            + ",\"object\":\"chat.completion.chunk\"";
   }
 
   @Override
@@ -89,6 +91,7 @@ final class OpenAiChatEncoder implements ChatEncoder {
 
   @Override
   public byte[] blockingBody(Reply reply) {
+    // refusal and logprobs are required by the spec and sent (as null) by vLLM and OpenAI.
     ObjectNode message = Json.object().put("role", "assistant");
     // With calls and no text, content is null (OpenAI); with only reasoning it is "" (llama.cpp).
     if (!reply.calls().isEmpty() && reply.content().isEmpty()) {
@@ -99,6 +102,7 @@ final class OpenAiChatEncoder implements ChatEncoder {
     if (!reply.reasoning().isEmpty()) {
       message.put("reasoning_content", reply.reasoningText());
     }
+    message.putNull("refusal");
     if (!reply.calls().isEmpty()) {
       ArrayNode calls = message.putArray("tool_calls");
       for (Reply.Call c : reply.calls()) {
@@ -109,9 +113,10 @@ final class OpenAiChatEncoder implements ChatEncoder {
     ObjectNode body = Json.object();
     ObjectNode choice = body.putArray("choices").addObject();
     choice.put("finish_reason", reply.finishReason()).put("index", 0).set("message", message);
+    choice.putNull("logprobs");
     body.put("created", created)
         .put("model", model)
-        .put("system_fingerprint", FINGERPRINT)
+        .put("system_fingerprint", fingerprint)
         .put("object", "chat.completion");
     body.set("usage", usage(reply));
     body.put("id", id);

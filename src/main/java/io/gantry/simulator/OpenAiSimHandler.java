@@ -8,24 +8,34 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
 
 /**
- * The openai dialect: chat completions, models, embeddings and health, as llama.cpp serves them.
+ * The openai dialect: chat completions, models and embeddings, as llama.cpp serves them (or as
+ * Ollama serves them beside its native API, by {@link OpenAiFlavour}).
  */
 final class OpenAiSimHandler {
   private final SimContext ctx;
   private final ReplyWriter writer;
+  private final OpenAiFlavour flavour;
 
-  OpenAiSimHandler(SimContext ctx) {
+  OpenAiSimHandler(SimContext ctx, OpenAiFlavour flavour) {
     this.ctx = ctx;
     this.writer = new ReplyWriter(ctx);
+    this.flavour = flavour;
   }
 
+  /** llama.cpp's server: the OpenAI endpoints, health, and its 404 for anything else. */
   void routing(HttpRouting.Builder routing) {
+    compatibleRoutes(routing);
+    routing
+        .get("/health", (req, res) -> SimHttp.json(res, 200, Json.object().put("status", "ok")))
+        .any((req, res) -> error(res, 404, "not_found_error", "File Not Found"));
+  }
+
+  /** The OpenAI-compatible endpoints alone, for a server that serves them beside its own API. */
+  void compatibleRoutes(HttpRouting.Builder routing) {
     routing
         .post("/v1/chat/completions", this::chat)
         .get("/v1/models", this::models)
-        .post("/v1/embeddings", this::embeddings)
-        .get("/health", (req, res) -> SimHttp.json(res, 200, Json.object().put("status", "ok")))
-        .any((req, res) -> error(res, 404, "not_found_error", "File Not Found"));
+        .post("/v1/embeddings", this::embeddings);
   }
 
   private void chat(ServerRequest req, ServerResponse res) throws Exception {
@@ -53,14 +63,15 @@ final class OpenAiSimHandler {
                     ids.completionId(),
                     ctx.createdEpochSeconds(),
                     chat.model(),
-                    chat.includeUsage());
+                    chat.includeUsage(),
+                    flavour.fingerprint());
             if (chat.stream()) {
               writer.stream(req, res, enc, reply, d);
             } else {
               writer.blocking(req, res, enc, reply, d);
             }
           } catch (SimRequestException e) {
-            error(res, e.status(), e.type(), e.getMessage());
+            error(e.status(), e.type(), e.getMessage(), res);
           }
         });
   }
@@ -93,7 +104,7 @@ final class OpenAiSimHandler {
             out.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
             SimHttp.json(res, 200, out);
           } catch (SimRequestException e) {
-            error(res, e.status(), e.type(), e.getMessage());
+            error(e.status(), e.type(), e.getMessage(), res);
           }
         });
   }
@@ -106,7 +117,7 @@ final class OpenAiSimHandler {
           .put("id", m)
           .put("object", "model")
           .put("created", ctx.createdEpochSeconds())
-          .put("owned_by", "gantry-sim");
+          .put("owned_by", flavour.ownedBy());
     }
     SimHttp.json(res, 200, out);
   }
@@ -120,37 +131,23 @@ final class OpenAiSimHandler {
   }
 
   private void checkModel(String model) {
-    if (!ctx.options().models().contains(model)) {
-      throw new SimRequestException(404, "not_found_error", "model '" + model + "' not found");
-    }
+    flavour.checkModel(ctx.options().models(), model);
   }
 
   private String defaultModel() {
     return ctx.options().models().get(0);
   }
 
-  private static void simulatedFailure(ServerResponse res, int status) {
+  private void simulatedFailure(ServerResponse res, int status) {
     SimHttp.retryAfterFor(res, status);
-    error(res, status, errorType(status), "simulated failure (sim:fail=" + status + ")");
+    error(status, flavour.errorType(status), "simulated failure (sim:fail=" + status + ")", res);
   }
 
-  static String errorType(int status) {
-    return switch (status) {
-      case 400 -> "invalid_request_error";
-      case 401 -> "authentication_error";
-      case 403 -> "permission_error";
-      case 404 -> "not_found_error";
-      case 429 -> "rate_limit_error";
-      case 501 -> "not_supported_error";
-      case 503 -> "unavailable_error";
-      default -> status < 500 ? "invalid_request_error" : "server_error";
-    };
+  private void error(int status, String type, String message, ServerResponse res) {
+    SimHttp.json(res, status, flavour.errorBody(status, type, message));
   }
 
-  /** llama.cpp's error envelope: {"error":{"code","message","type"}}. */
-  static void error(ServerResponse res, int status, String type, String message) {
-    ObjectNode body = Json.object();
-    body.putObject("error").put("code", status).put("message", message).put("type", type);
-    SimHttp.json(res, status, body);
+  private static void error(ServerResponse res, int status, String type, String message) {
+    SimHttp.json(res, status, OpenAiFlavour.LLAMA_CPP.errorBody(status, type, message));
   }
 }

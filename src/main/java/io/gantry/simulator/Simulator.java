@@ -62,7 +62,7 @@ public final class Simulator implements AutoCloseable {
               SimHttp.json(res, 200, statsJson(ctx.stats().snapshot()));
             });
     switch (ctx.options().dialect()) {
-      case OPENAI -> new OpenAiSimHandler(ctx).routing(routing);
+      case OPENAI -> new OpenAiSimHandler(ctx, OpenAiFlavour.LLAMA_CPP).routing(routing);
       case OLLAMA -> new OllamaSimHandler(ctx).routing(routing);
     }
   }

@@ -159,6 +159,18 @@ class KeysAndAuthTest {
             .map(Model::id)
             .toList();
     assertThat(models).contains("m-allowed", "m-other", "fast").doesNotContain("m-forbidden");
+    // A misspelt model: the answer lists what this key may use, aliases included.
+    AdminHttp.Reply typo =
+        send(
+            "POST",
+            base + "/v1/chat/completions",
+            "{\"model\":\"fsat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            "Authorization",
+            bearer(secret));
+    assertThat(typo.status()).isEqualTo(404);
+    assertThat(typo.json().path("error").path("message").asText())
+        .endsWith("Available models: m-allowed, m-other. Aliases: fast (m-allowed).")
+        .doesNotContain("m-forbidden");
     assertThat(
             send("GET", base + "/v1/models/m-forbidden", null, "Authorization", bearer(secret))
                 .status())

@@ -219,4 +219,40 @@ class OllamaSimTest {
     assertThat(embed.has("total_duration")).isTrue();
     assertThat(embed.has("load_duration")).isTrue();
   }
+
+  @Test
+  void servesTheOpenAiCompatibleEndpointsLikeRealOllama() {
+    JsonNode models = json(client.get("/v1/models").body());
+    assertThat(models.path("object").asText()).isEqualTo("list");
+    assertThat(models.path("data").path(0).path("id").asText()).isEqualTo(MODEL + ":latest");
+    assertThat(models.path("data").path(0).path("owned_by").asText()).isEqualTo("library");
+
+    // A name without its tag means ":latest", as on Ollama's native API.
+    JsonNode blocking = json(client.post("/v1/chat/completions", chat("hello there", "")).body());
+    assertThat(blocking.path("object").asText()).isEqualTo("chat.completion");
+    assertThat(blocking.path("system_fingerprint").asText()).isEqualTo("fp_ollama");
+    assertThat(blocking.path("choices").path(0).path("message").path("content").asText())
+        .isNotBlank();
+
+    String stream = client.post("/v1/chat/completions", chat("hello", "\"stream\":true")).body();
+    assertThat(stream)
+        .startsWith("data: {")
+        .contains("chat.completion.chunk")
+        .endsWith("data: [DONE]\n\n");
+
+    JsonNode embeddings =
+        json(client.post("/v1/embeddings", "{\"model\":\"" + MODEL + "\",\"input\":\"a\"}").body());
+    assertThat(embeddings.path("data").path(0).path("embedding"))
+        .hasSize(EmbeddingVectors.DIMENSION);
+
+    HttpResponse<String> unknown =
+        client.post(
+            "/v1/chat/completions",
+            "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body())
+        .isEqualTo(
+            "{\"error\":{\"message\":\"model \\\"nope\\\" not found, try pulling it first\","
+                + "\"type\":\"not_found_error\",\"param\":null,\"code\":null}}");
+  }
 }

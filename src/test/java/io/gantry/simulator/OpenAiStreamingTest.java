@@ -133,6 +133,9 @@ class OpenAiStreamingTest {
     assertThat(choice.path("finish_reason").asText()).isEqualTo("stop");
     assertThat(choice.path("message").path("role").asText()).isEqualTo("assistant");
     assertThat(choice.path("message").has("tool_calls")).isFalse();
+    // Required by the spec and sent by vLLM: present, and null when there is nothing to say.
+    assertThat(choice.path("message").get("refusal").isNull()).isTrue();
+    assertThat(choice.get("logprobs").isNull()).isTrue();
     assertThat(res.path("usage").path("completion_tokens").asInt()).isEqualTo(12);
     assertThat(res.path("usage").path("prompt_tokens_details").path("cached_tokens").asInt())
         .isZero();

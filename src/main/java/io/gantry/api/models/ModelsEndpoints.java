@@ -54,7 +54,7 @@ public final class ModelsEndpoints implements Surface {
         return;
       }
     }
-    throw new ModelNotFoundException(id, catalog.stream().map(CatalogEntry::id).toList());
+    throw new ModelNotFoundException(id, catalog);
   }
 
   /** A key sees the models it may use: by the entry's name or, for an alias, its target. */
