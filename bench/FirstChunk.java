@@ -2,6 +2,9 @@
 //
 //   java bench/FirstChunk.java [--requests N] [--warmup N] [--tokens N] NAME=http://HOST:PORT/PATH ...
 //
+// An API key goes in the URL's user part (NAME=http://KEY@HOST:PORT/PATH) and is sent as a bearer
+// token.
+//
 // Sends streaming chat completions over one kept-alive HTTP/1.1 connection per target, targets
 // interleaved request by request (so a noisy moment hits them all alike), and measures the time
 // from writing the request to having the first complete server-sent `data:` event. The rest of
@@ -157,6 +160,7 @@ public class FirstChunk {
               + ":"
               + uri.getPort()
               + "\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\n"
+              + (uri.getUserInfo() == null ? "" : "Authorization: Bearer " + uri.getUserInfo() + "\r\n")
               + "Content-Length: "
               + body.length
               + "\r\n\r\n";

@@ -5,10 +5,15 @@
 #
 #   bench/run.sh                      # default: 10 s per wrk run, about 5 minutes in all
 #   BENCH_SECONDS=5 bench/run.sh      # quicker, noisier
+#   BENCH_BASELINE_REF=HEAD~3 bench/run.sh   # adds "gantry-base" built from that commit
+#
+# Gantry runs as in production: with an API key (the admin API creates one; every request carries
+# it), metrics and its access log on (written to a file). BENCH_KEYS=0 runs it open instead.
 #
 # Knobs (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (4, one warm-up round),
 # BENCH_WARMUP_ROUNDS (5, most rounds per target and script), BENCH_CONNECTIONS ("1 50 256"),
 # BENCH_TTFC_REQUESTS (200), BENCH_NGINX (auto|0), BENCH_KEEP_TMP (0; 1 keeps logs and configs),
+# BENCH_KEYS (1), BENCH_BASELINE_REF or BENCH_BASELINE_JAR (another build, measured alongside),
 # GANTRY_JAVA_OPTS / SIM_JAVA_OPTS (extra JVM flags).
 # Results: the table on stdout, bench/results/latest.md, raw wrk output in bench/results/latest-raw.log.
 set -euo pipefail
@@ -23,6 +28,8 @@ warmup_rounds="${BENCH_WARMUP_ROUNDS:-5}"
 connections="${BENCH_CONNECTIONS:-1 50 256}"
 ttfc_requests="${BENCH_TTFC_REQUESTS:-200}"
 want_nginx="${BENCH_NGINX:-auto}"
+want_keys="${BENCH_KEYS:-1}"
+admin_token="bench-admin-token-$RANDOM$RANDOM$RANDOM$RANDOM"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -100,6 +107,22 @@ java="$(find_java)"
 log "building the jar if needed (./gantry --version)"
 (cd "$repo" && ./gantry --version) >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; die "build failed"; }
 cp "$repo/target/gantry.jar" "$tmp/bench-snapshot.jar"
+base_jar=""
+if [ -n "${BENCH_BASELINE_JAR:-}" ]; then
+  base_jar="$tmp/bench-base.jar"
+  cp "$BENCH_BASELINE_JAR" "$base_jar"
+  base_label="jar $(basename "$BENCH_BASELINE_JAR")"
+elif [ -n "${BENCH_BASELINE_REF:-}" ]; then
+  base_label="$(git -C "$repo" rev-parse --short "$BENCH_BASELINE_REF")"
+  log "building the baseline from $base_label"
+  mkdir -p "$tmp/base-src"
+  git -C "$repo" archive "$BENCH_BASELINE_REF" | tar -x -C "$tmp/base-src"
+  (cd "$tmp/base-src" && mvn -o -q -B -DskipTests -Dspotless.apply.skip=true package) \
+    >"$tmp/base-build.log" 2>&1 || { tail -20 "$tmp/base-build.log" >&2; die "baseline build failed"; }
+  base_jar="$tmp/bench-base.jar"
+  cp "$tmp/base-src/target/gantry.jar" "$base_jar"
+  rm -rf "$tmp/base-src"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Ports and readiness.
@@ -139,17 +162,37 @@ log "starting the simulator on 127.0.0.1:$sim_port"
 sim_pid=$!; pids+=("$sim_pid")
 wait_http simulator "$sim_pid" "http://127.0.0.1:$sim_port/sim/stats"
 
-log "starting Gantry on 127.0.0.1:$gantry_port"
-# shellcheck disable=SC2086
-"$java" ${GANTRY_JAVA_OPTS:-} -jar "$tmp/bench-snapshot.jar" serve --host 127.0.0.1 --port "$gantry_port" \
-  --no-discovery --data-dir "$tmp/gantry-data" --backend "openai=http://127.0.0.1:$sim_port/v1" \
-  >"$tmp/gantry-access.log" 2>"$tmp/gantry.err" &
-gantry_pid=$!; pids+=("$gantry_pid")
-wait_http gantry "$gantry_pid" "http://127.0.0.1:$gantry_port/readyz"
+declare -A key_of
+start_gateway() { # name jar port -> pid in $spawned; its API key in key_of[name] (BENCH_KEYS=1)
+  local name="$1" jar="$2" p="$3" reply
+  log "starting $name on 127.0.0.1:$p"
+  # shellcheck disable=SC2086
+  GANTRY_ADMIN_TOKEN="$admin_token" "$java" ${GANTRY_JAVA_OPTS:-} -jar "$jar" serve --host 127.0.0.1 \
+    --port "$p" --no-discovery --data-dir "$tmp/data-$name" \
+    --backend "openai=http://127.0.0.1:$sim_port/v1" >"$tmp/$name-access.log" 2>"$tmp/$name.err" &
+  spawned=$!; pids+=("$spawned")
+  wait_http "$name" "$spawned" "http://127.0.0.1:$p/readyz"
+  key_of[$name]=""
+  if [ "$want_keys" = 1 ]; then
+    reply="$(curl -fsS -X POST "http://127.0.0.1:$p/admin/keys" -H "Authorization: Bearer $admin_token" \
+      -H 'Content-Type: application/json' -d '{"name":"bench"}')" || die "could not create a key on $name"
+    key_of[$name]="$(sed -n 's/.*"key":"\([^"]*\)".*/\1/p' <<<"$reply")"
+    [ -n "${key_of[$name]}" ] || die "no key in the admin API's answer: $reply"
+  fi
+}
+start_gateway gantry "$tmp/bench-snapshot.jar" "$gantry_port"
+gantry_pid=$spawned
 
 targets=(direct gantry)
 declare -A port=([direct]="$sim_port" [gantry]="$gantry_port")
 declare -A pid_of=([direct]="$sim_pid" [gantry]="$gantry_pid")
+if [ -n "$base_jar" ]; then
+  base_port="$(free_port)"
+  start_gateway gantry-base "$base_jar" "$base_port"
+  targets+=(gantry-base)
+  port[gantry-base]="$base_port"
+  pid_of[gantry-base]="$spawned"
+fi
 if [ -n "$nginx_bin" ]; then
   ngx="$tmp/nginx"
   mkdir -p "$ngx"
@@ -231,8 +274,9 @@ run_wrk() { # scenario target conns seconds script  -> fills R[...]
   [ "$conns" -lt 2 ] && threads=1
   check_alive
   cpu0="$(cpu_ticks "$target")"
-  out="$(wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s "$bench_dir/$script" \
-    "http://127.0.0.1:${port[$target]}" 2>&1)" || die "wrk failed against $target: $out"
+  out="$(GANTRY_BENCH_KEY="${key_of[$target]:-}" wrk -t"$threads" -c"$conns" -d"${secs}s" \
+    --timeout 10s -s "$bench_dir/$script" "http://127.0.0.1:${port[$target]}" 2>&1)" \
+    || die "wrk failed against $target: $out"
   cpu1="$(cpu_ticks "$target")"
   check_alive
   printf '### %s %s c=%s\n%s\n\n' "$scenario" "$target" "$conns" "$out" >>"$raw"
@@ -268,7 +312,7 @@ warm() { # target script
   done
 }
 log "warming up every target (rounds of ${warmup_seconds}s at 50 connections until the rate settles, at most $warmup_rounds)"
-for script in chat.lua chat_stream.lua; do
+for script in chat_keyed.lua chat_stream_keyed.lua; do
   for target in "${targets[@]}"; do
     warm "$target" "$script"
   done
@@ -282,9 +326,9 @@ for kind in nonstream stream; do
     scenarios+=("$s")
     scenario_conns[$s]="$c"
     if [ "$kind" = nonstream ]; then
-      scenario_script[$s]=chat.lua; scenario_label[$s]="non-streaming, 16 tokens"
+      scenario_script[$s]=chat_keyed.lua; scenario_label[$s]="non-streaming, 16 tokens"
     else
-      scenario_script[$s]=chat_stream.lua; scenario_label[$s]="streaming, 50 tokens"
+      scenario_script[$s]=chat_stream_keyed.lua; scenario_label[$s]="streaming, 50 tokens"
     fi
   done
 done
@@ -308,7 +352,7 @@ done
 log "time to first chunk: $ttfc_requests sequential streaming requests per target, interleaved"
 ttfc_args=()
 for target in "${targets[@]}"; do
-  ttfc_args+=("$target=http://127.0.0.1:${port[$target]}/v1/chat/completions")
+  ttfc_args+=("$target=http://${key_of[$target]:+${key_of[$target]}@}127.0.0.1:${port[$target]}/v1/chat/completions")
 done
 ttfc_out="$("$java" "$bench_dir/FirstChunk.java" --requests "$ttfc_requests" --warmup 50 "${ttfc_args[@]}" 2>&1)" \
   || die "FirstChunk failed: $ttfc_out"
@@ -333,7 +377,7 @@ scenario_errors() { # scenario -> total errors over all targets
 }
 warm_summary=""
 for t in "${targets[@]}"; do
-  warm_summary="$warm_summary $t ${warm_rounds[$t,chat.lua]}+${warm_rounds[$t,chat_stream.lua]},"
+  warm_summary="$warm_summary $t ${warm_rounds[$t,chat_keyed.lua]}+${warm_rounds[$t,chat_stream_keyed.lua]},"
 done
 
 md="$tmp/latest.md"
@@ -345,7 +389,8 @@ md="$tmp/latest.md"
   echo "- load average before / after: $load_start / $load_end$(awk -v l="${load_start%% *}" -v n="$(nproc)" 'BEGIN{ if (l > n / 2) printf " — **other work was running on this machine; expect noisy numbers**" }')"
   echo "- java: $("$java" -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')$( [ "$has_nginx" = 1 ] && echo "; $("$nginx_bin" -v 2>&1 | sed 's/.*: //')")"
   echo "- wrk: ${seconds}s per run, 2 threads (1 at 1 connection), targets interleaved per scenario (rotating who goes first); warm-up rounds of ${warmup_seconds}s (non-streaming+streaming):${warm_summary%,}"
-  echo "- direct = the simulator itself; gantry = Gantry relaying to it$( [ "$has_nginx" = 1 ] && echo '; nginx = nginx proxy_pass to it (2 workers, upstream keepalive, proxy_buffering off)')"
+  echo "- direct = the simulator itself; gantry = Gantry relaying to it$( [ "$has_nginx" = 1 ] && echo '; nginx = nginx proxy_pass to it (2 workers, upstream keepalive, proxy_buffering off)')$( [ -n "$base_jar" ] && echo "; gantry-base = the baseline build ($base_label), configured alike")"
+  echo "- Gantry: $( [ "$want_keys" = 1 ] && echo 'an API key on every request' || echo 'no keys (open on loopback)'), metrics on, access log on (to a file)"
   echo
   echo "## Throughput and latency (wrk)"
   echo
@@ -368,6 +413,16 @@ md="$tmp/latest.md"
     fi
   done
   echo
+  if [ -n "$base_jar" ]; then
+    echo "## Before / after: the baseline ($base_label) and this build, in the same run"
+    echo
+    echo "| scenario | conns | gantry-base req/s | gantry req/s | after / before | gantry-base/nginx | gantry/nginx | CPU µs/req before | after |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for s in "${scenarios[@]}"; do
+      echo "| ${scenario_label[$s]} | ${scenario_conns[$s]} | ${R[$s,gantry-base,rps]} | ${R[$s,gantry,rps]} | $(ratio "${R[$s,gantry,rps]}" "${R[$s,gantry-base,rps]}") | $(ratio "${R[$s,gantry-base,rps]}" "${R[$s,nginx,rps]:-0}") | $(ratio "${R[$s,gantry,rps]}" "${R[$s,nginx,rps]:-0}") | ${R[$s,gantry-base,cpu_us]} | ${R[$s,gantry,cpu_us]} |"
+    done
+    echo
+  fi
   echo "## CPU per request (user + system time of the target's own processes during its run)"
   echo
   if [ "$has_nginx" = 1 ]; then
@@ -407,7 +462,7 @@ md="$tmp/latest.md"
       echo "- non-streaming throughput ≥ 0.4× nginx at $c conns: ${r}× — **$verdict**"
     done
   else
-    echo "- non-streaming throughput ≥ 0.4× nginx: not measured (nginx unavailable)"
+    echo "- non-streaming throughput ≥ 0.6× nginx: not measured (nginx unavailable)"
   fi
   added_ttfc="$(minus "${T[gantry,p50_ms]:-0}" "${T[direct,p50_ms]:-0}")"
   if [ "${T[gantry,failures]:-1}" != 0 ] || [ "${T[direct,failures]:-1}" != 0 ]; then
