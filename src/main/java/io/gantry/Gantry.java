@@ -18,6 +18,7 @@ import io.gantry.edge.EdgeGuard;
 import io.gantry.edge.GatewayServer;
 import io.gantry.edge.Surface;
 import io.gantry.govern.Governance;
+import io.gantry.govern.limits.LimiterClock;
 import io.gantry.observe.AccessLog;
 import io.gantry.observe.DashboardSampler;
 import io.gantry.observe.GantryMetrics;
@@ -81,6 +82,14 @@ public final class Gantry implements AutoCloseable {
    * silent and names no backend.
    */
   public static Gantry start(GantryConfig config) {
+    return start(config, LimiterClock.SYSTEM);
+  }
+
+  /**
+   * The same, with the in-memory rate limiter on {@code limiterClock}: a test moves its time by
+   * hand instead of waiting for buckets to refill.
+   */
+  public static Gantry start(GantryConfig config, LimiterClock limiterClock) {
     createDataDir(config.dataDir());
     GantryMetrics metrics = new GantryMetrics(config.observe().metrics());
     SessionTracker sessions =
@@ -116,7 +125,7 @@ public final class Gantry implements AutoCloseable {
             config.store().url() != null
                 ? config.store().url()
                 : Database.sqliteUrl(Path.of(config.dataDir())));
-    Governance governance = Governance.open(database, config, metrics);
+    Governance governance = Governance.open(database, config, metrics, limiterClock);
     refuseOpenNetworkBind(config, governance);
 
     // The surfaces; each registers its own routes.

@@ -4,6 +4,7 @@ import io.gantry.config.GantryConfig;
 import io.gantry.config.LimitsConfig;
 import io.gantry.govern.limits.KeyLimits;
 import io.gantry.govern.limits.LimitSubject;
+import io.gantry.govern.limits.LimiterClock;
 import io.gantry.govern.limits.LimiterMetrics;
 import io.gantry.govern.limits.RateLimiter;
 import io.gantry.govern.limits.RateLimiters;
@@ -51,6 +52,15 @@ public final class Governance implements AutoCloseable {
    */
   public static Governance open(
       Database db, GantryConfig config, io.gantry.observe.GantryMetrics metrics) {
+    return open(db, config, metrics, LimiterClock.SYSTEM);
+  }
+
+  /** The same, with an in-memory limiter on {@code limiterClock} (tests move time by hand). */
+  public static Governance open(
+      Database db,
+      GantryConfig config,
+      io.gantry.observe.GantryMetrics metrics,
+      LimiterClock limiterClock) {
     boolean withLimiter = metrics != null;
     Audit audit = new Audit(new JdbcAuditStore(db), Path.of(config.dataDir(), "audit.jsonl"));
     JdbcOwnerStore owners = new JdbcOwnerStore(db);
@@ -61,7 +71,7 @@ public final class Governance implements AutoCloseable {
         usage,
         audit,
         withLimiter
-            ? RateLimiters.create(config.limits(), usage, LimiterMetrics.of(metrics))
+            ? RateLimiters.create(config.limits(), usage, LimiterMetrics.of(metrics), limiterClock)
             : null,
         config.admin().token(),
         config.limits());

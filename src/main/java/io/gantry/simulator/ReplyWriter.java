@@ -58,6 +58,9 @@ final class ReplyWriter {
         }
       }
       write(out, f.bytes());
+      if (f.kind() == ChatEncoder.Frame.Kind.TOKEN) {
+        ctx.stats().tokenStreamed();
+      }
     }
     close(out);
   }

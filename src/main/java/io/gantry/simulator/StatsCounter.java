@@ -1,11 +1,15 @@
 package io.gantry.simulator;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /** Thread-safe counters behind {@link SimStats}. */
 final class StatsCounter {
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
+  private final AtomicLong peakInFlight = new AtomicLong();
+  // Bumped by every streamed token of every stream at once: an adder, not one contended counter.
+  private final LongAdder streamedTokens = new LongAdder();
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong aborted = new AtomicLong();
   private final AtomicLong lastAbortUnixMicros = new AtomicLong();
@@ -15,14 +19,21 @@ final class StatsCounter {
 
   Tracker begin() {
     requests.incrementAndGet();
-    inFlight.incrementAndGet();
+    peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     return new Tracker(epoch.get());
+  }
+
+  /** A token frame of a stream was written. */
+  void tokenStreamed() {
+    streamedTokens.increment();
   }
 
   SimStats snapshot() {
     return new SimStats(
         requests.get(),
         inFlight.get(),
+        peakInFlight.get(),
+        streamedTokens.sum(),
         completed.get(),
         aborted.get(),
         lastAbortUnixMicros.get(),
@@ -32,6 +43,8 @@ final class StatsCounter {
   void reset() {
     epoch.incrementAndGet();
     requests.set(0);
+    peakInFlight.set(inFlight.get());
+    streamedTokens.reset();
     completed.set(0);
     aborted.set(0);
     lastAbortUnixMicros.set(0);

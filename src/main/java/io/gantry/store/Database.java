@@ -174,9 +174,10 @@ public final class Database implements AutoCloseable {
     config.setJournalMode(SQLiteConfig.JournalMode.WAL);
     // FULL syncs the WAL at every commit, so a saved response survives power loss, not only a
     // crash of the process (which NORMAL already survives). The product promises writes are
-    // durable before the final event is sent. Measured (SaveLatencyBench, 4 KB response with 3
-    // items, dev VM whose fsync takes 0.12 ms): median save 0.32-0.41 ms with FULL against
-    // 0.17-0.20 ms with NORMAL. On a disk with slow fsync the difference is about one fsync.
+    // durable before the final event is sent. Measured (bench/SaveLatencyBench.java, run against
+    // the jar; 4 KB response with 3 items, dev VM whose fsync takes 0.12 ms): median save
+    // 0.32-0.41 ms with FULL against 0.17-0.20 ms with NORMAL. On a disk with slow fsync the
+    // difference is about one fsync.
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
     config.enforceForeignKeys(true);

@@ -1,6 +1,7 @@
 package io.gantry.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.Gantry;
@@ -9,6 +10,7 @@ import io.gantry.core.Json;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.TestStack;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,26 +30,32 @@ class ShutdownAndDiscoveryTest {
         CompletableFuture.supplyAsync(() ->
             RawHttp.post(
                 gantry.baseUrl() + "/v1/chat/completions",
-                "{\"model\":\"gantry-sim\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"sim:tokens=40 sim:delay=20\"}]}"));
-    while (gantry.inFlight() == 0) {
-      Thread.sleep(5);
-    }
+                "{\"model\":\"gantry-sim\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"sim:tokens=100 sim:delay=20\"}]}"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> gantry.inFlight() > 0);
     String url = gantry.baseUrl();
     CompletableFuture<Void> closing = CompletableFuture.runAsync(gantry::close);
-    Thread.sleep(100);
-    HttpResponse<byte[]> refused = null;
-    try {
-      refused = RawHttp.get(url + "/v1/models");
-    } catch (RuntimeException connectionRefused) {
-      // Also acceptable: the listener is already closed.
-    }
-    if (refused != null) {
-      assertThat(refused.statusCode()).isEqualTo(503);
-    }
+    // New requests are served until the drain begins, then refused with 503 while the stream
+    // runs on; the listener closes only after the stream has finished.
+    int refused =
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> statusOrZeroWhenNotAccepted(url + "/v1/models"), status -> status != 200);
+    assertThat(refused).as("a new request while the stream drains").isEqualTo(503);
+    assertThat(stream).as("the stream still running when the 503 was seen").isNotDone();
     HttpResponse<byte[]> finished = stream.get();
     assertThat(finished.statusCode()).isEqualTo(200);
     assertThat(RawHttp.text(finished)).endsWith("data: [DONE]\n\n");
     closing.get();
+  }
+
+  private static int statusOrZeroWhenNotAccepted(String url) {
+    try {
+      return RawHttp.get(url).statusCode();
+    } catch (RuntimeException connectionRefused) {
+      return 0;
+    }
   }
 
   @Test

@@ -4,6 +4,8 @@ import static io.gantry.contract.OpenApiContract.assertValid;
 import static io.gantry.govern.AdminHttp.bearer;
 import static io.gantry.govern.AdminHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
@@ -14,11 +16,13 @@ import io.gantry.Gantry;
 import io.gantry.config.AdminConfig;
 import io.gantry.config.GantryConfig;
 import io.gantry.config.LimitsConfig;
+import io.gantry.govern.limits.FakeClock;
 import io.gantry.simulator.SimDialect;
 import io.gantry.simulator.Simulator;
 import io.gantry.simulator.SimulatorOptions;
 import io.gantry.testing.TestStack;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +35,8 @@ class LimitsAtEdgeTest {
   private static Simulator sim;
   private static Gantry gantry;
   private static String base;
+  // The limiter's time: it stands still until a test moves it, so no bucket refills meanwhile.
+  private static final FakeClock clock = new FakeClock(Instant.now());
 
   @BeforeAll
   static void start() {
@@ -40,7 +46,7 @@ class LimitsAtEdgeTest {
                 List.of(TestStack.backend("sim", "openai", sim.baseUrl() + "/v1")), Map.of())
             .withAdmin(new AdminConfig(ADMIN))
             .withLimits(new LimitsConfig(null, null, null, 3, 1, 500));
-    gantry = Gantry.start(config);
+    gantry = Gantry.start(config, clock);
     base = gantry.baseUrl();
   }
 
@@ -101,18 +107,13 @@ class LimitsAtEdgeTest {
             .build();
     ChatCompletionCreateParams params =
         ChatCompletionCreateParams.builder().model("m1").addUserMessage("hi").build();
-    // The bucket refills one request a second, so a request may slip in; the next one is refused.
-    RateLimitException limited = null;
-    for (int i = 0; i < 5 && limited == null; i++) {
-      try {
-        client.chat().completions().create(params);
-      } catch (RateLimitException e) {
-        limited = e;
-      }
-    }
+    // No time has passed on the limiter's clock: the bucket is still empty.
+    RateLimitException limited =
+        catchThrowableOfType(
+            RateLimitException.class, () -> client.chat().completions().create(params));
     assertThat(limited).isNotNull();
     long sdkRetryAfter = Long.parseLong(limited.headers().values("retry-after").get(0));
-    Thread.sleep(sdkRetryAfter * 1000 + 100);
+    clock.advance(Duration.ofSeconds(sdkRetryAfter).plusMillis(100));
     assertThat(client.chat().completions().create(params).choices()).isNotEmpty();
   }
 
@@ -202,33 +203,36 @@ class LimitsAtEdgeTest {
             bearer(key));
     assertThat(background.status()).as(background.body()).isEqualTo(200);
     String id = background.json().path("id").asText();
-    for (int i = 0; i < 100; i++) {
-      String status =
-          send("GET", base + "/v1/responses/" + id, null, "Authorization", bearer(key))
-              .json()
-              .path("status")
-              .asText();
-      if (status.equals("completed")) {
-        break;
-      }
-      Thread.sleep(100);
-    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() ->
+            send("GET", base + "/v1/responses/" + id, null, "Authorization", bearer(key))
+                .json()
+                .path("status")
+                .asText()
+                .equals("completed"));
+    long[] requestsAndOutput =
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(100))
+            .until(LimitsAtEdgeTest::laterTenantUsage, usage -> usage[0] >= 2);
+    assertThat(requestsAndOutput[0]).isEqualTo(2);
+    assertThat(requestsAndOutput[1]).isPositive();
+  }
+
+  /** Requests and output tokens of tenant t-later, as {@code /admin/usage} reports them. */
+  private static long[] laterTenantUsage() {
+    JsonNode usage =
+        send("GET", base + "/admin/usage?tenant=t-later", null, "Authorization", bearer(ADMIN))
+            .json();
     long requests = 0;
     long output = 0;
-    for (int i = 0; i < 50 && requests < 2; i++) {
-      JsonNode usage =
-          send("GET", base + "/admin/usage?tenant=t-later", null, "Authorization", bearer(ADMIN))
-              .json();
-      requests = 0;
-      output = 0;
-      for (JsonNode row : usage.path("data")) {
-        requests += row.path("requests").asLong();
-        output += row.path("output_tokens").asLong();
-      }
-      Thread.sleep(100);
+    for (JsonNode row : usage.path("data")) {
+      requests += row.path("requests").asLong();
+      output += row.path("output_tokens").asLong();
     }
-    assertThat(requests).isEqualTo(2);
-    assertThat(output).isPositive();
+    return new long[] {requests, output};
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.gantry.govern;
 import static io.gantry.govern.AdminHttp.bearer;
 import static io.gantry.govern.AdminHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.Gantry;
@@ -17,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -73,14 +75,13 @@ class TenantIsolationTest {
             .path("id")
             .asText();
     ids.put("background", background);
-    for (int i = 0; i < 100; i++) {
-      String status =
-          as(ownerKey, "GET", "/v1/responses/" + background, null).path("status").asText();
-      if (!status.equals("queued") && !status.equals("in_progress")) {
-        break;
-      }
-      Thread.sleep(50);
-    }
+    await("background response " + background + " finishing")
+        .atMost(Duration.ofSeconds(10))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> as(ownerKey, "GET", "/v1/responses/" + background, null).path("status").asText(),
+            status -> !status.equals("queued") && !status.equals("in_progress"));
     JsonNode conversation =
         as(
             ownerKey,

@@ -1,6 +1,7 @@
 package io.gantry.govern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.gantry.store.StoredKey;
 import io.gantry.store.UsageRow;
@@ -124,10 +125,7 @@ class UsageBatchingTest {
       for (int i = 0; i < 10; i++) {
         ledger.record(carol, "m1", 1, 1);
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (store.writes.get() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> store.writes.get() > 0);
       assertThat(store.writes.get()).isEqualTo(1);
       assertThat(store.tokensSince("key_c", 0)).isEqualTo(20);
     }
@@ -138,10 +136,7 @@ class UsageBatchingTest {
     CountingStore store = new CountingStore();
     try (UsageLedger ledger = new UsageLedger(store, Duration.ofMillis(50), 1_000_000)) {
       ledger.record(principal("key_d", "team-d"), "m1", 4, 4);
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (store.writes.get() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(10);
-      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> store.writes.get() > 0);
       assertThat(store.tokensSince("key_d", 0)).isEqualTo(8);
     }
   }

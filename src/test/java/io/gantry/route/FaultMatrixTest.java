@@ -331,9 +331,8 @@ class FaultMatrixTest {
         assertThat(m.find()).isTrue();
         id = m.group(1);
       } else {
-        // A blocking request: hang up while the backend generates.
+        // A blocking request: hang up while the backend generates (for 2 s).
         await().atMost(Duration.ofSeconds(2)).until(() -> sim.stats().inFlight() == 1);
-        Thread.sleep(100);
       }
       long hungUp = client.hangUp();
       if (surface == Surface.RESPONSES_BACKGROUND) {
@@ -392,8 +391,13 @@ class FaultMatrixTest {
                   surface,
                   "restart-model",
                   "sim:tokens=40 sim:delay=25 restart during " + surface));
-      await().atMost(Duration.ofSeconds(3)).until(() -> restarting.stats().inFlight() >= 1);
-      Thread.sleep(150);
+      // Mid-answer: a streamed answer has begun flowing, a blocking one is being generated.
+      await()
+          .atMost(Duration.ofSeconds(3))
+          .until(() ->
+              surface.streamsUpstream()
+                  ? restarting.stats().streamedTokens() >= 3
+                  : restarting.stats().inFlight() >= 1);
       int port = restarting.port();
       restarting.close();
       restarting = Simulator.start(restarting.options().withPort(port));

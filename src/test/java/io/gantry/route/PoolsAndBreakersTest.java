@@ -138,7 +138,10 @@ class PoolsAndBreakersTest {
     assertThat(b.stats().requests()).isBetween(8L, 32L);
   }
 
-  /** Opens eight slow streams 100 ms apart (each still open when the next is routed). */
+  /**
+   * Opens eight slow streams one after the other: each is sent once the one before has reached its
+   * replica, and all are still open when the next is routed.
+   */
   private void eightOverlappingStreams() throws Exception {
     List<Thread> threads = new java.util.ArrayList<>();
     AtomicLong ok = new AtomicLong();
@@ -152,7 +155,9 @@ class PoolsAndBreakersTest {
                   ok.incrementAndGet();
                 }
               }));
-      Thread.sleep(100);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> a.stats().requests() + b.stats().requests() >= n + 1);
     }
     for (Thread t : threads) {
       t.join();

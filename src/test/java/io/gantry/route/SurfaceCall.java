@@ -1,6 +1,7 @@
 package io.gantry.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +9,7 @@ import io.gantry.core.Json;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.ResponsesClient;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -184,16 +186,12 @@ final class SurfaceCall {
   }
 
   /** Polls a stored response until its status is final; fails after {@code maxMillis}. */
-  static String awaitFinal(String gateway, String id, long maxMillis) throws Exception {
-    long deadline = System.nanoTime() + maxMillis * 1_000_000;
-    while (true) {
-      String status = storedStatus(gateway, id);
-      if (FINAL_STATES.contains(status)) {
-        return status;
-      }
-      assertThat(System.nanoTime()).as("response " + id + " still " + status).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  static String awaitFinal(String gateway, String id, long maxMillis) {
+    return await("response " + id + " reaching a final state")
+        .atMost(Duration.ofMillis(maxMillis))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> storedStatus(gateway, id), org.hamcrest.Matchers.in(FINAL_STATES));
   }
 
   static String storedStatus(String gateway, String id) throws Exception {

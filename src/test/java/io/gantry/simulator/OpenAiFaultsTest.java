@@ -131,9 +131,12 @@ class OpenAiFaultsTest {
           }
         });
     await().atMost(Duration.ofSeconds(3)).until(() -> data.size() == 1 + 2);
-    Thread.sleep(400);
-    assertThat(data).as("nothing after the stall").hasSize(1 + 2);
-    assertThat(reading).isNotDone();
+    // Nothing after the stall, watched for 400 ms (without sim:delay a token would come at once),
+    // and the reader still waiting.
+    await("nothing after the stall")
+        .during(Duration.ofMillis(400))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> data.size() == 1 + 2 && !reading.isDone());
     assertThat(sim.stats().inFlight()).isEqualTo(1);
     in.close(); // the client gives up
     await().atMost(Duration.ofSeconds(3)).until(() -> sim.stats().aborted() == 1);

@@ -3,6 +3,7 @@ package io.gantry.simulator;
 import static io.gantry.simulator.SimTestClient.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ class ShutdownSignalTest {
   void closingWakesAPauseAtOnce() throws Exception {
     ShutdownSignal signal = new ShutdownSignal();
     CompletableFuture<Throwable> ended = new CompletableFuture<>();
-    Thread sleeper =
+    Thread pausing =
         Thread.ofVirtual()
             .start(() -> {
               try {
@@ -32,13 +33,16 @@ class ShutdownSignalTest {
                 ended.complete(t);
               }
             });
-    Thread.sleep(50);
+    // In its pause: the thread sleeps (timed waiting) until woken.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> pausing.getState() == Thread.State.TIMED_WAITING);
     long start = System.nanoTime();
     signal.close();
     assertThat(ended.get(5, TimeUnit.SECONDS))
         .isInstanceOf(SimContext.SimulatorClosingException.class);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000);
-    sleeper.join();
+    pausing.join();
   }
 
   @Test

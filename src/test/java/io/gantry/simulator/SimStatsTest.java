@@ -27,6 +27,9 @@ class SimStatsTest {
       client.get("/v1/models"); // not a generation endpoint
       // a request is counted just after its last byte is sent, hence the wait
       await().atMost(Duration.ofSeconds(2)).until(() -> sim.stats().completed() == 3);
+      assertThat(sim.stats().streamedTokens())
+          .as("the tokens of the one stream")
+          .isEqualTo(ReplyPlanner.DEFAULT_TOKENS);
       JsonNode stats = client.stats();
       assertThat(stats.toString())
           .isEqualTo(
@@ -43,10 +46,11 @@ class SimStatsTest {
       slow.join();
       await().atMost(Duration.ofSeconds(2)).until(() -> sim.stats().completed() == 4);
       assertThat(sim.stats().inFlight()).isZero();
+      assertThat(sim.stats().peakInFlight()).as("one request at a time").isEqualTo(1);
 
       JsonNode reset = SimTestClient.json(client.post("/sim/reset", "").body());
       assertThat(reset.path("requests").asInt()).isZero();
-      assertThat(sim.stats()).isEqualTo(new SimStats(0, 0, 0, 0, 0, 0));
+      assertThat(sim.stats()).isEqualTo(new SimStats(0, 0, 0, 0, 0, 0, 0, 0));
     }
   }
 

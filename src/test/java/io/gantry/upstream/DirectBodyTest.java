@@ -1,7 +1,9 @@
 package io.gantry.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.gantry.testing.DeliberateDelay;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import java.io.ByteArrayOutputStream;
@@ -24,6 +26,9 @@ import org.junit.jupiter.api.Test;
  * it drops the connection after 101 ms, so the next request would need a new one.
  */
 class DirectBodyTest {
+  /** The timeout of each read of Helidon's idle watch on a pooled connection. */
+  private static final int IDLE_WATCH_READ_MS = 101;
+
   private static final byte[] FIRST_PART =
       ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
               + "5\r\nfirst\r\n")
@@ -41,10 +46,11 @@ class DirectBodyTest {
     try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
       WebClient client = clientOf(server, accepted, answered, release);
 
+      Socket socket;
       try (HttpClientResponse response = client.get("/stream").request()) {
         InputStream body = DirectBody.of(response, response.inputStream(), true);
         assertThat(body).isInstanceOf(DirectBody.class);
-        Socket socket = ReceivedBytes.socketOf(response);
+        socket = ReceivedBytes.socketOf(response);
         assertThat(socket).isNotNull();
         assertThat(((DirectBody) body).untimed()).isTrue();
         assertThat(socket.getSoTimeout()).as("reads wait untimed").isZero();
@@ -61,7 +67,13 @@ class DirectBodyTest {
         // connection pooled with no timeout is failed by the idle watch and never reused.
       }
 
-      Thread.sleep(400); // pooled and idle well past the idle watch's 101 ms reads
+      // Pooled: the idle watch has begun once it has set its own read timeout on the socket.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> socket.getSoTimeout() == IDLE_WATCH_READ_MS);
+      // What is checked: the connection stays idle in the pool through several of the watch's
+      // reads (had no timeout been put back, the first read to time out would fail it).
+      DeliberateDelay.of(Duration.ofMillis(3 * IDLE_WATCH_READ_MS));
       try (HttpClientResponse again = client.get("/again").request()) {
         assertThat(again.as(String.class)).isEqualTo("ok");
       }

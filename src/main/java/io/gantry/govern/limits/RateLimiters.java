@@ -11,8 +11,17 @@ public final class RateLimiters {
   }
 
   public static RateLimiter create(LimitsConfig config, BudgetSeed seed, LimiterMetrics metrics) {
+    return create(config, seed, metrics, LimiterClock.SYSTEM);
+  }
+
+  /**
+   * With the in-memory limiter on {@code clock} (tests move time by hand); the Redis one keeps
+   * Redis's time, which all gateways sharing it agree on.
+   */
+  public static RateLimiter create(
+      LimitsConfig config, BudgetSeed seed, LimiterMetrics metrics, LimiterClock clock) {
     if (config.redisUrl() == null) {
-      return new InMemoryRateLimiter(LimiterClock.SYSTEM, seed, metrics);
+      return new InMemoryRateLimiter(clock, seed, metrics);
     }
     return new RedisRateLimiter(config.redisUrl(), config.failOpen(), seed, metrics);
   }

@@ -2,11 +2,13 @@ package io.gantry.api.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gantry.testing.DeliberateDelay;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.TestStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -55,7 +57,7 @@ class DashboardBrowserTest {
             for (int i = 0; running.get() && i < 1000 && System.nanoTime() < deadline; i++) {
               RawHttp.post(gateway + "/v1/chat/completions", chat(client, i));
               sent.incrementAndGet();
-              Thread.sleep(20);
+              DeliberateDelay.of(Duration.ofMillis(20)); // a paced client: steady live traffic
             }
             return null;
           }));

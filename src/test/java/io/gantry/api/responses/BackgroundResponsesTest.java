@@ -63,6 +63,10 @@ class BackgroundResponsesTest {
     return last[0];
   }
 
+  private static String status(ResponsesClient client, String id) throws Exception {
+    return Json.MAPPER.readTree(client.get("/" + id).body()).get("status").asText();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {TestStack.OPENAI_MODEL, TestStack.OLLAMA_MODEL})
   void backgroundCreateReturnsQueuedThenCompletes(String model) throws Exception {
@@ -78,13 +82,17 @@ class BackgroundResponsesTest {
   @Test
   void cancelWhileRunningAbortsTheBackend() throws Exception {
     long abortedBefore = stack.openaiSim.stats().aborted();
+    long tokensBefore = stack.openaiSim.stats().streamedTokens();
     String id =
         responses
             .create(backgroundBody(TestStack.OPENAI_MODEL, "long sim:tokens=200 sim:delay=50"))
             .get("id")
             .asText();
     awaitStatus(id, "in_progress");
-    Thread.sleep(150);
+    // Running: its answer is flowing from the backend.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> stack.openaiSim.stats().streamedTokens() >= tokensBefore + 2);
     HttpResponse<byte[]> cancelled =
         RawHttp.post(stack.gatewayUrl() + "/v1/responses/" + id + "/cancel", "");
     assertThat(cancelled.statusCode()).isEqualTo(200);
@@ -275,21 +283,28 @@ class BackgroundResponsesTest {
               .readTree(client.raw(backgroundBody(TestStack.OPENAI_MODEL, "sim:tokens=3")).body())
               .get("id")
               .asText();
-      Thread.sleep(200);
-      assertThat(Json.MAPPER.readTree(client.get("/" + first).body()).get("status").asText())
-          .isEqualTo("in_progress");
-      assertThat(Json.MAPPER.readTree(client.get("/" + second).body()).get("status").asText())
-          .isEqualTo("queued");
+      // For as long as the first runs on the one worker, the second waits queued: checked at
+      // every poll while the first is in progress (the second is read first, so the first was
+      // already running or still queued when it was read).
+      boolean[] sawFirstRunning = new boolean[1];
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() ->
-              Json.MAPPER
-                  .readTree(client.get("/" + second).body())
-                  .get("status")
-                  .asText()
-                  .equals("completed"));
-      assertThat(Json.MAPPER.readTree(client.get("/" + first).body()).get("status").asText())
-          .isEqualTo("completed");
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> {
+            String secondStatus = status(client, second);
+            String firstStatus = status(client, first);
+            if (firstStatus.equals("in_progress")) {
+              sawFirstRunning[0] = true;
+              assertThat(secondStatus).as("the second while the first runs").isEqualTo("queued");
+            }
+            return firstStatus.equals("completed");
+          });
+      assertThat(sawFirstRunning[0]).as("the first seen in progress").isTrue();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> status(client, second).equals("completed"));
+      assertThat(status(client, first)).isEqualTo("completed");
     } finally {
       gantry.close();
     }

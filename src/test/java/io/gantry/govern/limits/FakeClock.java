@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 
 /** A clock the test moves by hand. */
-final class FakeClock implements LimiterClock {
+public final class FakeClock implements LimiterClock {
   private long micros;
 
-  FakeClock(Instant start) {
+  public FakeClock(Instant start) {
     micros = start.getEpochSecond() * 1_000_000L + start.getNano() / 1_000;
   }
 
@@ -16,11 +16,11 @@ final class FakeClock implements LimiterClock {
     return micros;
   }
 
-  synchronized void advance(Duration by) {
+  public synchronized void advance(Duration by) {
     micros += by.toNanos() / 1_000;
   }
 
-  void advanceMillis(long millis) {
+  public void advanceMillis(long millis) {
     advance(Duration.ofMillis(millis));
   }
 }
