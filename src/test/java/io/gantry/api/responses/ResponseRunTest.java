@@ -348,6 +348,20 @@ class ResponseRunTest {
   }
 
   @Test
+  void aReasoningItemCutOffByTheLengthLimitIsIncompleteLikeTheMessageWouldBe() throws IOException {
+    Captured run = direct();
+    run.feed(reasoning("Let me think about th"));
+    run.close("incomplete");
+
+    ObjectNode item = run.run.output().get(0);
+    assertThat(item.path("type").asText()).isEqualTo("reasoning");
+    assertThat(item.path("content").get(0).path("text").asText())
+        .isEqualTo("Let me think about th");
+    assertThat(item.path("status").asText()).isEqualTo("incomplete");
+    assertItemContract(run.events);
+  }
+
+  @Test
   void usageFinishAndFailureAreHeldForTheTerminalEventNotEmitted() throws IOException {
     Captured run = direct();
     Usage usage = new Usage(11, 7, 3, 2);
@@ -459,6 +473,25 @@ class ResponseRunTest {
     assertThat(response.path("usage").path("output_tokens").asLong()).isEqualTo(16);
     assertThat(response.path("completed_at").isNull()).isTrue();
     assertThat(s.outcome.failure()).isNull();
+  }
+
+  @Test
+  void aLengthStopWhileReasoningLeavesAnIncompleteReasoningItem() throws IOException {
+    Streamed s =
+        stream(
+            Json.object().put("max_output_tokens", 8),
+            sink -> {
+              sink.accept(reasoning("First, consider"));
+              sink.accept(new Delta.Finish(FinishReason.LENGTH));
+            });
+
+    assertStreamContract(s.events);
+    JsonNode response = s.events.getLast().path("response");
+    assertThat(response.path("status").asText()).isEqualTo("incomplete");
+    assertThat(response.path("output_text").asText()).isEmpty();
+    assertThat(response.path("output"))
+        .extracting(i -> i.path("type").asText(), i -> i.path("status").asText())
+        .containsExactly(tuple("reasoning", "incomplete"));
   }
 
   @Test
