@@ -495,6 +495,26 @@ class ResponseRunTest {
   }
 
   @Test
+  void aContentFilterStopIsIncompleteWithContentFilter() throws IOException {
+    Streamed s =
+        stream(
+            Json.object(),
+            sink -> {
+              sink.accept(text("Here is how to"));
+              sink.accept(new Delta.Finish(FinishReason.CONTENT_FILTER));
+            });
+
+    assertStreamContract(s.events);
+    ObjectNode terminal = s.events.getLast();
+    assertThat(terminal.path("type").asText()).isEqualTo("response.incomplete");
+    assertThat(terminal.path("response").path("status").asText()).isEqualTo("incomplete");
+    assertThat(terminal.path("response").path("incomplete_details").path("reason").asText())
+        .isEqualTo("content_filter");
+    assertThat(terminal.path("response").path("output").get(0).path("status").asText())
+        .isEqualTo("incomplete");
+  }
+
+  @Test
   void aBackendFailureMidStreamIsFailedThenOneErrorEvent() throws IOException {
     Streamed s =
         stream(
