@@ -150,6 +150,26 @@ class InputItemsTest {
   }
 
   @Test
+  void storedAssistantTextAndCustomToolItemsHaveTheListedShapeToo() throws IOException {
+    List<ObjectNode> items =
+        InputItems.normalize(
+            json(
+                """
+                [{"role":"assistant","content":"as a string"},
+                 {"role":"assistant","content":[{"type":"output_text","text":"as a part"},
+                   {"type":"refusal","refusal":"no"}]},
+                 {"type":"custom_tool_call","call_id":"c2","name":"g","input":"x"},
+                 {"type":"custom_tool_call_output","call_id":"c2","output":"y"}]
+                """));
+
+    // output_text needs annotations and logprobs; custom tool items need a status when listed.
+    items.forEach(InputItemsTest::assertListedShape);
+    assertThat(items.get(0).path("content").get(0).path("logprobs")).isEmpty();
+    assertThat(items.get(2).path("status").asText()).isEqualTo("completed");
+    assertThat(items.get(3).path("status").asText()).isEqualTo("completed");
+  }
+
+  @Test
   void reasoningItemsGetTheSummaryTheShapeRequires() throws IOException {
     ObjectNode item = InputItems.normalize(json("[{\"type\":\"reasoning\"}]")).get(0);
 
