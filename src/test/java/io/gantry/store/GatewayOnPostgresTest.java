@@ -11,8 +11,6 @@ import io.gantry.testing.PostgresTestDatabase;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.ResponsesClient;
 import io.gantry.testing.TestStack;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,12 +22,7 @@ class GatewayOnPostgresTest {
   void responsesChainsAndReadinessOnPostgres() throws Exception {
     TestStack stack = TestStack.shared();
     String url = DATABASE.newSchemaUrl().replace("jdbc:postgresql://", "postgresql://");
-    Gantry gantry =
-        Gantry.start(
-            TestStack.config(
-                    List.of(TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1")),
-                    Map.of())
-                .withStore(new StoreConfig(url)));
+    Gantry gantry = Gantry.start(stack.openaiSimConfig().withStore(new StoreConfig(url)));
     try {
       JsonNode ready = Json.MAPPER.readTree(RawHttp.get(gantry.baseUrl() + "/readyz").body());
       assertThat(ready.at("/store/kind").asText()).isEqualTo("postgresql");
