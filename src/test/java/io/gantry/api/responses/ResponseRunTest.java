@@ -16,13 +16,11 @@ import io.gantry.core.Usage;
 import io.gantry.edge.SseStream;
 import io.gantry.observe.RequestRecord;
 import io.gantry.route.Route;
+import io.gantry.testing.StubBackend;
 import io.gantry.translate.ResponseTools;
 import io.gantry.translate.ToolBinding;
 import io.gantry.upstream.Backend;
-import io.gantry.upstream.BackendCapabilities;
 import io.gantry.upstream.Cancellation;
-import io.gantry.upstream.Embeddings;
-import io.gantry.upstream.ProbeResult;
 import io.gantry.upstream.UpstreamException;
 import io.gantry.upstream.UpstreamMeta;
 import java.io.ByteArrayOutputStream;
@@ -946,36 +944,12 @@ class ResponseRunTest {
   }
 
   /** A backend that plays a script into the run's sink. */
-  private static final class Scripted implements Backend {
+  private static final class Scripted extends StubBackend {
     private final Script script;
 
     Scripted(Script script) {
+      super("sim");
       this.script = script;
-    }
-
-    @Override
-    public String name() {
-      return "sim";
-    }
-
-    @Override
-    public String dialect() {
-      return "openai";
-    }
-
-    @Override
-    public String url() {
-      return "http://127.0.0.1:1/v1";
-    }
-
-    @Override
-    public BackendCapabilities capabilities() {
-      return new BackendCapabilities(false, false, false, false, false, false, "test");
-    }
-
-    @Override
-    public ProbeResult probe() {
-      return ProbeResult.down("not a real backend", 0);
     }
 
     @Override
@@ -983,13 +957,5 @@ class ResponseRunTest {
         throws UpstreamException, IOException {
       script.play(sink, meta.cancellation());
     }
-
-    @Override
-    public Embeddings embed(String model, List<String> inputs, UpstreamMeta meta) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void close() {}
   }
 }
