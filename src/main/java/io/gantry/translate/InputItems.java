@@ -74,6 +74,7 @@ public final class InputItems {
           if (role.equals("assistant")) {
             part.put("type", "output_text").put("text", content.asText());
             part.putArray("annotations");
+            part.putArray("logprobs");
           } else {
             part.put("type", "input_text").put("text", content.asText());
           }
@@ -84,10 +85,14 @@ public final class InputItems {
         } else {
           for (int j = 0; j < content.size(); j++) {
             JsonNode part = content.get(j);
-            if (part instanceof ObjectNode p
-                && "output_text".equals(p.path("type").asText())
-                && !p.has("annotations")) {
-              p.putArray("annotations");
+            if (part instanceof ObjectNode p && "output_text".equals(p.path("type").asText())) {
+              // The listed item shape (OutputTextContent) requires both arrays.
+              if (!p.has("annotations")) {
+                p.putArray("annotations");
+              }
+              if (!p.has("logprobs")) {
+                p.putArray("logprobs");
+              }
             }
             if (part instanceof ObjectNode p) {
               checkFilePart(p, at + ".content[" + j + "]");
@@ -112,14 +117,13 @@ public final class InputItems {
           throw new InvalidTurnException(at + ".output", "A tool output item needs 'output'.");
         }
         ensureId(item, type.equals("function_call_output") ? "fco_" : "ctco_");
-        if (type.equals("function_call_output")) {
-          ensureStatus(item);
-        }
+        ensureStatus(item);
       }
       case "custom_tool_call" -> {
         require(item, "call_id", at);
         require(item, "name", at);
         ensureId(item, "ctc_");
+        ensureStatus(item);
       }
       case "reasoning" -> {
         ensureId(item, "rs_");

@@ -147,9 +147,8 @@ class ErrorsTest {
   void bodyOverTheLimitIs413() throws Exception {
     Gantry small =
         Gantry.start(
-            TestStack.config(
-                    List.of(TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1")),
-                    Map.of())
+            stack
+                .openaiSimConfig()
                 .withServer(new io.gantry.config.ServerConfig("127.0.0.1", 0, 1024L, 1)));
     try {
       String big =

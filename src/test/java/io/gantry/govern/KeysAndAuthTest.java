@@ -14,56 +14,32 @@ import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.models.Model;
-import io.gantry.Gantry;
 import io.gantry.config.AdminConfig;
-import io.gantry.config.GantryConfig;
-import io.gantry.simulator.SimDialect;
-import io.gantry.simulator.Simulator;
-import io.gantry.simulator.SimulatorOptions;
-import io.gantry.testing.TestStack;
+import io.gantry.testing.GatewayFixture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** API keys through the admin API and at the edge, with openai-java as the client. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KeysAndAuthTest {
   static final String ADMIN = "admin-token-for-keys-test-0123456789";
-  private static Simulator sim;
-  private static Gantry gantry;
-  private static String base;
 
-  @BeforeAll
-  static void start() {
-    sim =
-        Simulator.start(
-            SimulatorOptions.defaults(SimDialect.OPENAI)
-                .withModels(List.of("m-allowed", "m-other", "m-forbidden")));
-    GantryConfig config =
-        TestStack.config(
-                List.of(TestStack.backend("sim", "openai", sim.baseUrl() + "/v1")),
-                Map.of("fast", "m-allowed"))
-            .withAdmin(new AdminConfig(ADMIN));
-    gantry = Gantry.start(config);
-    base = gantry.baseUrl();
-  }
-
-  @AfterAll
-  static void stop() {
-    gantry.close();
-    sim.close();
-  }
+  @RegisterExtension
+  static final GatewayFixture gateway =
+      GatewayFixture.overOwnSimulator(
+          List.of("m-allowed", "m-other", "m-forbidden"),
+          c -> c.withAliases(Map.of("fast", "m-allowed")).withAdmin(new AdminConfig(ADMIN)));
 
   static OpenAIClient client(String key) {
     return OpenAIOkHttpClient.builder()
-        .baseUrl(base + "/v1")
+        .baseUrl(gateway.url() + "/v1")
         .apiKey(key)
         .maxRetries(0)
         .timeout(Duration.ofSeconds(30))
@@ -71,7 +47,8 @@ class KeysAndAuthTest {
   }
 
   static JsonNode createKey(String body) {
-    AdminHttp.Reply r = send("POST", base + "/admin/keys", body, "Authorization", bearer(ADMIN));
+    AdminHttp.Reply r =
+        send("POST", gateway.url() + "/admin/keys", body, "Authorization", bearer(ADMIN));
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     return r.json();
   }
@@ -92,12 +69,12 @@ class KeysAndAuthTest {
   @Test
   @Order(2)
   void theAdminApiNeedsTheAdminToken() {
-    AdminHttp.Reply none = send("GET", base + "/admin/keys", null);
+    AdminHttp.Reply none = send("GET", gateway.url() + "/admin/keys", null);
     assertThat(none.status()).isEqualTo(401);
     assertThat(none.json().path("error").path("code").asText()).isEqualTo("invalid_admin_token");
     assertThat(none.header("x-request-id")).isNotBlank();
     AdminHttp.Reply wrong =
-        send("GET", base + "/admin/keys", null, "Authorization", bearer(ADMIN + "x"));
+        send("GET", gateway.url() + "/admin/keys", null, "Authorization", bearer(ADMIN + "x"));
     assertThat(wrong.status()).isEqualTo(401);
   }
 
@@ -117,10 +94,10 @@ class KeysAndAuthTest {
     assertThat(secret).startsWith(created.path("prefix").asText().replace("...", ""));
 
     AdminHttp.Reply listed =
-        send("GET", base + "/admin/keys", null, "Authorization", bearer(ADMIN));
+        send("GET", gateway.url() + "/admin/keys", null, "Authorization", bearer(ADMIN));
     assertThat(listed.body()).contains(id).doesNotContain(secret);
     AdminHttp.Reply one =
-        send("GET", base + "/admin/keys/" + id, null, "Authorization", bearer(ADMIN));
+        send("GET", gateway.url() + "/admin/keys/" + id, null, "Authorization", bearer(ADMIN));
     assertThat(one.json().path("tenant").asText()).isEqualTo("team-a");
     assertThat(one.json().has("key")).isFalse();
 
@@ -130,18 +107,25 @@ class KeysAndAuthTest {
         .satisfies(e -> assertThat(((UnauthorizedException) e).code()).hasValue("invalid_api_key"))
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sk-gantry-wrong"));
     AdminHttp.Reply missing =
-        send("POST", base + "/v1/chat/completions", "{\"model\":\"m-allowed\",\"messages\":[]}");
+        send(
+            "POST",
+            gateway.url() + "/v1/chat/completions",
+            "{\"model\":\"m-allowed\",\"messages\":[]}");
     assertThat(missing.status()).isEqualTo(401);
     assertValid("ErrorResponse", missing.json());
     assertThat(missing.json().path("error").path("type").asText())
         .isEqualTo("invalid_request_error");
     // The admin token is not a data-plane key, and a key is not the admin token.
-    assertThat(send("GET", base + "/v1/models", null, "Authorization", bearer(ADMIN)).status())
+    assertThat(
+            send("GET", gateway.url() + "/v1/models", null, "Authorization", bearer(ADMIN))
+                .status())
         .isEqualTo(401);
-    assertThat(send("GET", base + "/admin/keys", null, "Authorization", bearer(secret)).status())
+    assertThat(
+            send("GET", gateway.url() + "/admin/keys", null, "Authorization", bearer(secret))
+                .status())
         .isEqualTo(401);
     // Probes stay open.
-    assertThat(send("GET", base + "/livez", null).status()).isEqualTo(200);
+    assertThat(send("GET", gateway.url() + "/livez", null).status()).isEqualTo(200);
 
     OpenAIClient alice = client(secret);
     assertThat(chat(alice, "m-allowed").choices()).isNotEmpty();
@@ -163,7 +147,7 @@ class KeysAndAuthTest {
     AdminHttp.Reply typo =
         send(
             "POST",
-            base + "/v1/chat/completions",
+            gateway.url() + "/v1/chat/completions",
             "{\"model\":\"fsat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
             "Authorization",
             bearer(secret));
@@ -172,17 +156,23 @@ class KeysAndAuthTest {
         .endsWith("Available models: m-allowed, m-other. Aliases: fast (m-allowed).")
         .doesNotContain("m-forbidden");
     assertThat(
-            send("GET", base + "/v1/models/m-forbidden", null, "Authorization", bearer(secret))
+            send(
+                    "GET",
+                    gateway.url() + "/v1/models/m-forbidden",
+                    null,
+                    "Authorization",
+                    bearer(secret))
                 .status())
         .isEqualTo(404);
-    assertThat(send("GET", base + "/v1/models/m-allowed", null, "api-key", secret).status())
+    assertThat(
+            send("GET", gateway.url() + "/v1/models/m-allowed", null, "api-key", secret).status())
         .isEqualTo(200);
 
     // Embeddings and responses check the model too.
     AdminHttp.Reply embed =
         send(
             "POST",
-            base + "/v1/embeddings",
+            gateway.url() + "/v1/embeddings",
             "{\"model\":\"m-forbidden\",\"input\":\"x\"}",
             "Authorization",
             bearer(secret));
@@ -190,7 +180,7 @@ class KeysAndAuthTest {
     AdminHttp.Reply resp =
         send(
             "POST",
-            base + "/v1/responses",
+            gateway.url() + "/v1/responses",
             "{\"model\":\"m-forbidden\",\"input\":\"x\"}",
             "Authorization",
             bearer(secret));
@@ -201,7 +191,7 @@ class KeysAndAuthTest {
     AdminHttp.Reply unknown =
         send(
             "POST",
-            base + "/v1/chat/completions",
+            gateway.url() + "/v1/chat/completions",
             "{\"model\":\"m-nowhere\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
             "Authorization",
             bearer(secret));
@@ -224,32 +214,37 @@ class KeysAndAuthTest {
     AdminHttp.Reply disabled =
         send(
             "PATCH",
-            base + "/admin/keys/" + id,
+            gateway.url() + "/admin/keys/" + id,
             "{\"enabled\": false}",
             "Authorization",
             bearer(ADMIN));
     assertThat(disabled.json().path("status").asText()).isEqualTo("disabled");
     assertThatThrownBy(() -> chat(bob, "m-allowed")).isInstanceOf(UnauthorizedException.class);
-    send("POST", base + "/admin/keys/" + id, "{\"enabled\": true}", "Authorization", bearer(ADMIN));
+    send(
+        "POST",
+        gateway.url() + "/admin/keys/" + id,
+        "{\"enabled\": true}",
+        "Authorization",
+        bearer(ADMIN));
     assertThat(chat(bob, "m-allowed").choices()).isNotEmpty();
 
     send(
         "POST",
-        base + "/admin/keys/" + id,
+        gateway.url() + "/admin/keys/" + id,
         "{\"expires_at\": \"2001-01-01T00:00:00Z\"}",
         "Authorization",
         bearer(ADMIN));
     assertThatThrownBy(() -> chat(bob, "m-allowed")).isInstanceOf(UnauthorizedException.class);
     send(
         "POST",
-        base + "/admin/keys/" + id,
+        gateway.url() + "/admin/keys/" + id,
         "{\"expires_at\": null}",
         "Authorization",
         bearer(ADMIN));
     assertThat(chat(bob, "m-allowed").choices()).isNotEmpty();
 
     AdminHttp.Reply revoked =
-        send("DELETE", base + "/admin/keys/" + id, null, "Authorization", bearer(ADMIN));
+        send("DELETE", gateway.url() + "/admin/keys/" + id, null, "Authorization", bearer(ADMIN));
     assertThat(revoked.json().path("status").asText()).isEqualTo("revoked");
     assertThatThrownBy(() -> chat(bob, "m-allowed")).isInstanceOf(UnauthorizedException.class);
 
@@ -257,13 +252,18 @@ class KeysAndAuthTest {
     AdminHttp.Reply viaPost =
         send(
             "POST",
-            base + "/admin/keys/" + other.path("id").asText() + "/revoke",
+            gateway.url() + "/admin/keys/" + other.path("id").asText() + "/revoke",
             null,
             "Authorization",
             bearer(ADMIN));
     assertThat(viaPost.json().path("revoked").asBoolean()).isTrue();
     assertThat(
-            send("DELETE", base + "/admin/keys/key_nope", null, "Authorization", bearer(ADMIN))
+            send(
+                    "DELETE",
+                    gateway.url() + "/admin/keys/key_nope",
+                    null,
+                    "Authorization",
+                    bearer(ADMIN))
                 .status())
         .isEqualTo(404);
   }
@@ -272,11 +272,12 @@ class KeysAndAuthTest {
   @Order(5)
   void badAdminInputIsA400NamingTheField() {
     AdminHttp.Reply r =
-        send("POST", base + "/admin/keys", "{\"rpm\": -3}", "Authorization", bearer(ADMIN));
+        send(
+            "POST", gateway.url() + "/admin/keys", "{\"rpm\": -3}", "Authorization", bearer(ADMIN));
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().path("error").path("param").asText()).isEqualTo("rpm");
     AdminHttp.Reply typo =
-        send("POST", base + "/admin/keys", "{\"rmp\": 3}", "Authorization", bearer(ADMIN));
+        send("POST", gateway.url() + "/admin/keys", "{\"rmp\": 3}", "Authorization", bearer(ADMIN));
     assertThat(typo.status()).isEqualTo(400);
     assertThat(typo.json().path("error").path("message").asText()).contains("rmp");
   }
@@ -291,7 +292,12 @@ class KeysAndAuthTest {
     chat(client(secret), "m-allowed");
     chat(client(secret), "m-other");
     JsonNode usage =
-        send("GET", base + "/admin/usage?key_id=" + id, null, "Authorization", bearer(ADMIN))
+        send(
+                "GET",
+                gateway.url() + "/admin/usage?key_id=" + id,
+                null,
+                "Authorization",
+                bearer(ADMIN))
             .json();
     assertThat(usage.path("period").asText()).isEqualTo("day");
     JsonNode allowed = null;
@@ -309,7 +315,7 @@ class KeysAndAuthTest {
     JsonNode monthly =
         send(
                 "GET",
-                base + "/admin/usage?tenant=team-d&period=month",
+                gateway.url() + "/admin/usage?tenant=team-d&period=month",
                 null,
                 "Authorization",
                 bearer(ADMIN))
@@ -322,7 +328,8 @@ class KeysAndAuthTest {
   @Order(7)
   void theAuditTrailHasKeyChangesAndAuthFailuresButNoSecrets() {
     JsonNode audit =
-        send("GET", base + "/admin/audit?limit=1000", null, "Authorization", bearer(ADMIN)).json();
+        send("GET", gateway.url() + "/admin/audit?limit=1000", null, "Authorization", bearer(ADMIN))
+            .json();
     List<String> actions =
         StreamSupport.stream(audit.path("data").spliterator(), false)
             .map(e -> e.path("action").asText())

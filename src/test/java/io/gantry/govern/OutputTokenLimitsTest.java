@@ -3,17 +3,15 @@ package io.gantry.govern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gantry.Gantry;
 import io.gantry.config.LimitsConfig;
 import io.gantry.core.Json;
+import io.gantry.testing.GatewayFixture;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.TestStack;
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,25 +22,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class OutputTokenLimitsTest {
   private static final LimitsConfig LIMIT_100 = new LimitsConfig(null, null, null, null, null, 100);
-  private static Gantry limited;
 
-  @BeforeAll
-  static void start() {
-    TestStack stack = TestStack.shared();
-    limited =
-        Gantry.start(
-            TestStack.config(
-                    List.of(
-                        TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1"),
-                        TestStack.backend("sim-ollama", "ollama", stack.ollamaSim.baseUrl())),
-                    Map.of())
-                .withLimits(LIMIT_100));
-  }
-
-  @AfterAll
-  static void stop() {
-    limited.close();
-  }
+  @RegisterExtension
+  static final GatewayFixture limited =
+      GatewayFixture.overSharedSimulators(c -> c.withLimits(LIMIT_100));
 
   @ParameterizedTest
   @ValueSource(
@@ -71,7 +54,7 @@ class OutputTokenLimitsTest {
 
   @Test
   void theLimitCannotBeWalkedAroundByABackendsOwnSpelling() throws Exception {
-    String chat = limited.baseUrl() + "/v1/chat/completions";
+    String chat = limited.url() + "/v1/chat/completions";
     String messages = ",\"messages\":[{\"role\":\"user\",\"content\":\"x sim:tokens=2\"}]}";
     assertRefused(
         RawHttp.post(chat, "{\"model\":\"gantry-sim\",\"max_tokens\":101" + messages),
@@ -92,7 +75,7 @@ class OutputTokenLimitsTest {
         "invalid_request");
     assertRefused(
         RawHttp.post(
-            limited.baseUrl() + "/v1/responses",
+            limited.url() + "/v1/responses",
             "{\"model\":\"gantry-sim\",\"max_output_tokens\":18446744073709551716,\"input\":\"x\"}"),
         "max_output_tokens",
         "max_output_tokens_too_large");

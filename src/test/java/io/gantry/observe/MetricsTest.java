@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.Gantry;
 import io.gantry.config.ObserveConfig;
 import io.gantry.core.Json;
+import io.gantry.testing.GatewayFixture;
 import io.gantry.testing.MetricsScrape;
 import io.gantry.testing.Promtool;
 import io.gantry.testing.RawHttp;
@@ -21,13 +22,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -36,22 +37,14 @@ import org.slf4j.LoggerFactory;
  * sessions, for cardinality, and the access log line by line.
  */
 class MetricsTest {
-  private static Gantry gantry;
-  private static String url;
+  @RegisterExtension
+  static final GatewayFixture gateway =
+      GatewayFixture.overSharedSimulators(c -> c.withObserve(new ObserveConfig(1, false)));
+
   private static ListAppender<ILoggingEvent> accessLog;
 
   @BeforeAll
-  static void start() {
-    TestStack stack = TestStack.shared();
-    gantry =
-        Gantry.start(
-            TestStack.config(
-                    List.of(
-                        TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1"),
-                        TestStack.backend("sim-ollama", "ollama", stack.ollamaSim.baseUrl())),
-                    Map.of())
-                .withObserve(new ObserveConfig(1, false)));
-    url = gantry.baseUrl();
+  static void attachToTheAccessLog() {
     Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("gantry.access");
     accessLog = new ListAppender<>();
     accessLog.start();
@@ -59,17 +52,16 @@ class MetricsTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void detachFromTheAccessLog() {
     ((LoggerContext) LoggerFactory.getILoggerFactory())
         .getLogger("gantry.access")
         .detachAppender(accessLog);
-    gantry.close();
   }
 
   private static HttpResponse<byte[]> chat(
       String model, String prompt, boolean stream, String... headers) {
     return RawHttp.post(
-        url + "/v1/chat/completions",
+        gateway.url() + "/v1/chat/completions",
         "{\"model\":\""
             + model
             + "\",\"stream\":"
@@ -82,7 +74,7 @@ class MetricsTest {
 
   @Test
   void countsAndHistogramsPerLabelSet() throws Exception {
-    MetricsScrape before = MetricsScrape.of(url);
+    MetricsScrape before = MetricsScrape.of(gateway.url());
     for (int i = 0; i < 3; i++) {
       assertThat(chat(TestStack.OPENAI_MODEL, "ok sim:tokens=4", false).statusCode())
           .isEqualTo(200);
@@ -94,7 +86,7 @@ class MetricsTest {
     assertThat(chat(TestStack.OPENAI_MODEL, "sim:fail=500", false).statusCode()).isEqualTo(500);
     assertThat(chat("no-such-model", "x", false).statusCode()).isEqualTo(404);
     chat(TestStack.OPENAI_MODEL, "sim:tokens=9 sim:fail=cut-after:3", true);
-    MetricsScrape after = MetricsScrape.of(url);
+    MetricsScrape after = MetricsScrape.of(gateway.url());
 
     assertThat(
             delta(
@@ -264,8 +256,8 @@ class MetricsTest {
 
   @Test
   void aClientThatLeavesMidStreamIsCountedAsADisconnect() throws Exception {
-    MetricsScrape before = MetricsScrape.of(url);
-    java.net.URI uri = java.net.URI.create(url);
+    MetricsScrape before = MetricsScrape.of(gateway.url());
+    java.net.URI uri = java.net.URI.create(gateway.url());
     String body =
         "{\"model\":\"gantry-sim\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"sim:tokens=300 sim:delay=10\"}]}";
     try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
@@ -291,7 +283,7 @@ class MetricsTest {
         .until(() ->
             delta(
                     before,
-                    MetricsScrape.of(url),
+                    MetricsScrape.of(gateway.url()),
                     "gantry_errors_total",
                     "surface",
                     "chat",
@@ -304,20 +296,16 @@ class MetricsTest {
                 == 1);
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(
-            () -> MetricsScrape.of(url).value("gantry_upstream_inflight", "backend", "sim") == 0);
+        .until(() ->
+            MetricsScrape.of(gateway.url()).value("gantry_upstream_inflight", "backend", "sim")
+                == 0);
   }
 
   @Test
   void contentIsLoggedOnlyWhenAskedFor() throws Exception {
     Gantry verbose =
         Gantry.start(
-            TestStack.config(
-                    List.of(
-                        TestStack.backend(
-                            "sim", "openai", TestStack.shared().openaiSim.baseUrl() + "/v1")),
-                    Map.of())
-                .withObserve(new ObserveConfig(300, true)));
+            TestStack.shared().openaiSimConfig().withObserve(new ObserveConfig(300, true)));
     try {
       accessLog.list.clear();
       RawHttp.post(
@@ -351,11 +339,8 @@ class MetricsTest {
   void metricsCanBeSwitchedOff() {
     Gantry quiet =
         Gantry.start(
-            TestStack.config(
-                    List.of(
-                        TestStack.backend(
-                            "sim", "openai", TestStack.shared().openaiSim.baseUrl() + "/v1")),
-                    Map.of())
+            TestStack.shared()
+                .openaiSimConfig()
                 .withObserve(new ObserveConfig(300, false, null, false)));
     try {
       RawHttp.post(
@@ -375,7 +360,7 @@ class MetricsTest {
 
   @Test
   void sessionsAreCountedOnceIdleByOutcome() {
-    MetricsScrape before = MetricsScrape.of(url);
+    MetricsScrape before = MetricsScrape.of(gateway.url());
     chat(TestStack.OPENAI_MODEL, "a sim:tokens=1", false, "x-session-id", "calm-session");
     chat(TestStack.OPENAI_MODEL, "b sim:tokens=1", false, "x-session-id", "calm-session");
     chat(TestStack.OPENAI_MODEL, "c sim:tokens=1", false, "x-session-id", "bumpy-session");
@@ -384,9 +369,14 @@ class MetricsTest {
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() ->
-            delta(before, MetricsScrape.of(url), "gantry_sessions_total", "outcome", "error_free")
+            delta(
+                    before,
+                    MetricsScrape.of(gateway.url()),
+                    "gantry_sessions_total",
+                    "outcome",
+                    "error_free")
                 == 2);
-    MetricsScrape after = MetricsScrape.of(url);
+    MetricsScrape after = MetricsScrape.of(gateway.url());
     assertThat(delta(before, after, "gantry_sessions_total", "outcome", "errored")).isEqualTo(1);
     assertThat(delta(before, after, "gantry_session_requests_total", "outcome", "error_free"))
         .isEqualTo(3);
@@ -399,7 +389,7 @@ class MetricsTest {
     Promtool.require();
     chat(TestStack.OPENAI_MODEL, "mixed sim:tokens=2", true);
     chat(TestStack.OPENAI_MODEL, "sim:fail=500", false);
-    String text = MetricsScrape.of(url).text();
+    String text = MetricsScrape.of(gateway.url()).text();
     Process check =
         new ProcessBuilder(Promtool.PATH.toString(), "check", "metrics")
             .redirectErrorStream(true)
@@ -416,13 +406,13 @@ class MetricsTest {
     chat(TestStack.OPENAI_MODEL, "mixed sim:tokens=2", true);
     HttpResponse<byte[]> open =
         RawHttp.get(
-            url + "/metrics",
+            gateway.url() + "/metrics",
             "Accept",
             "application/openmetrics-text; version=1.0.0; charset=utf-8");
     assertThat(open.headers().firstValue("content-type"))
         .hasValueSatisfying(t -> assertThat(t).startsWith("application/openmetrics-text"));
     assertThat(RawHttp.text(open).strip()).endsWith("# EOF");
-    assertThat(RawHttp.get(url + "/metrics").headers().firstValue("content-type"))
+    assertThat(RawHttp.get(gateway.url() + "/metrics").headers().firstValue("content-type"))
         .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
   }
 
@@ -430,8 +420,12 @@ class MetricsTest {
   void tenThousandSessionsAndUsersAddNoSeries() throws Exception {
     String body =
         "{\"model\":\"gantry-sim\",\"user\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi sim:tokens=1\"}]}";
-    RawHttp.post(url + "/v1/chat/completions", String.format(body, "warm"), "x-session-id", "warm");
-    long series = MetricsScrape.of(url).gantrySeries();
+    RawHttp.post(
+        gateway.url() + "/v1/chat/completions",
+        String.format(body, "warm"),
+        "x-session-id",
+        "warm");
+    long series = MetricsScrape.of(gateway.url()).gantrySeries();
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<Integer>> calls = new ArrayList<>();
       java.util.concurrent.Semaphore limit = new java.util.concurrent.Semaphore(64);
@@ -442,7 +436,7 @@ class MetricsTest {
             pool.submit(() -> {
               try {
                 return RawHttp.post(
-                        url + "/v1/chat/completions",
+                        gateway.url() + "/v1/chat/completions",
                         String.format(body, "user-" + n),
                         "x-session-id",
                         "session-" + n)
@@ -456,7 +450,7 @@ class MetricsTest {
         assertThat(call.get()).isEqualTo(200);
       }
     }
-    MetricsScrape after = MetricsScrape.of(url);
+    MetricsScrape after = MetricsScrape.of(gateway.url());
     assertThat(after.gantrySeries()).isEqualTo(series);
     assertThat(after.text()).doesNotContain("session-1").doesNotContain("user-1");
   }

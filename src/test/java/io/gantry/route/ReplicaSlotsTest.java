@@ -6,13 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.gantry.config.CircuitConfig;
 import io.gantry.config.ConcurrencyConfig;
-import io.gantry.core.DeltaSink;
-import io.gantry.core.Turn;
-import io.gantry.upstream.Backend;
+import io.gantry.testing.StubBackend;
 import io.gantry.upstream.Cancellation;
-import io.gantry.upstream.Embeddings;
-import io.gantry.upstream.ProbeResult;
-import io.gantry.upstream.UpstreamMeta;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,7 +21,7 @@ class ReplicaSlotsTest {
 
   private static RegisteredBackend replica(String name, int limit, int queue, int timeoutMs) {
     return new RegisteredBackend(
-        new NamedBackend(name),
+        new StubBackend(name), // these tests never call a backend
         "config",
         List.of("m"),
         1.0,
@@ -139,42 +134,5 @@ class ReplicaSlotsTest {
     assertThat(a.waiting()).isZero();
     holder.release();
     assertThat(a.inFlight()).isZero(); // the slot was not handed to the gone waiter
-  }
-
-  /** Only a name: these tests never call a backend. */
-  private record NamedBackend(String name) implements Backend {
-    @Override
-    public String dialect() {
-      return "openai";
-    }
-
-    @Override
-    public String url() {
-      return "http://127.0.0.1:1/v1";
-    }
-
-    @Override
-    public io.gantry.upstream.BackendCapabilities capabilities() {
-      return new io.gantry.upstream.BackendCapabilities(
-          false, false, false, false, false, false, "test");
-    }
-
-    @Override
-    public ProbeResult probe() {
-      return ProbeResult.down("not a real backend", 0);
-    }
-
-    @Override
-    public void chat(Turn turn, UpstreamMeta meta, DeltaSink sink) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Embeddings embed(String model, List<String> inputs, UpstreamMeta meta) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -7,35 +7,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.Gantry;
 import io.gantry.config.StoreConfig;
 import io.gantry.core.Json;
+import io.gantry.testing.PostgresTestDatabase;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.ResponsesClient;
 import io.gantry.testing.TestStack;
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole gateway on PostgreSQL (store.url), as a scale-out deployment runs it. */
-@ExtendWith(PostgresAvailable.class)
 class GatewayOnPostgresTest {
-  private static final PostgresTestDatabase DATABASE = new PostgresTestDatabase();
-
-  @AfterAll
-  static void dropSchemas() throws Exception {
-    DATABASE.dropSchemas();
-  }
+  @RegisterExtension static final PostgresTestDatabase DATABASE = new PostgresTestDatabase();
 
   @Test
   void responsesChainsAndReadinessOnPostgres() throws Exception {
     TestStack stack = TestStack.shared();
     String url = DATABASE.newSchemaUrl().replace("jdbc:postgresql://", "postgresql://");
-    Gantry gantry =
-        Gantry.start(
-            TestStack.config(
-                    List.of(TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1")),
-                    Map.of())
-                .withStore(new StoreConfig(url)));
+    Gantry gantry = Gantry.start(stack.openaiSimConfig().withStore(new StoreConfig(url)));
     try {
       JsonNode ready = Json.MAPPER.readTree(RawHttp.get(gantry.baseUrl() + "/readyz").body());
       assertThat(ready.at("/store/kind").asText()).isEqualTo("postgresql");

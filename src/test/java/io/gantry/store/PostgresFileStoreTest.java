@@ -1,31 +1,14 @@
 package io.gantry.store;
 
-import static org.assertj.core.api.Assertions.fail;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
+import io.gantry.testing.PostgresTestDatabase;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The file store contract on PostgreSQL; skipped when no PostgreSQL answers, unless {@code
  * GANTRY_REQUIRE_POSTGRES} is set.
  */
-@ExtendWith(PostgresAvailable.class)
 class PostgresFileStoreTest extends FileStoreContract {
-  private static final PostgresTestDatabase postgres = new PostgresTestDatabase();
-
-  @BeforeAll
-  static void requirePostgres() {
-    String reason = PostgresAvailable.unreachableReason();
-    if (reason != null) {
-      fail("GANTRY_REQUIRE_POSTGRES is set but PostgreSQL is unreachable: " + reason);
-    }
-  }
-
-  @AfterAll
-  static void dropSchemas() throws Exception {
-    postgres.dropSchemas();
-  }
+  @RegisterExtension static final PostgresTestDatabase postgres = new PostgresTestDatabase();
 
   @Override
   protected String newDatabaseUrl() throws Exception {

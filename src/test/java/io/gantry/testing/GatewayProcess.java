@@ -18,60 +18,88 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A gateway in a process of its own, started the way the launcher starts it ({@code -XX:
- * +ExitOnOutOfMemoryError}, a fixed heap), so a test can measure its heap, kill it or exhaust it
- * without touching the test JVM.
+ * +ExitOnOutOfMemoryError}, a fixed heap when one is given), so a test can measure its heap, kill
+ * it, start it again on the same data, or exhaust it without touching the test JVM.
  */
 public final class GatewayProcess implements AutoCloseable {
+  private final List<String> command;
+  private final Map<String, String> env;
   private final Process process;
   private final Path data;
   public final int port;
   public final String base;
 
-  private GatewayProcess(Process process, Path data, int port) {
-    this.process = process;
+  private GatewayProcess(List<String> command, Map<String, String> env, Path data, int port)
+      throws IOException {
+    this.command = command;
+    this.env = env;
     this.data = data;
     this.port = port;
     this.base = "http://127.0.0.1:" + port;
-  }
-
-  /**
-   * Starts {@code serve} with {@code heap} (e.g. {@code 192m}), the environment variables and the
-   * extra arguments; returns once {@code /livez} answers.
-   */
-  public static GatewayProcess start(String heap, Map<String, String> env, String... args)
-      throws IOException {
-    Path data = Files.createTempDirectory("gantry-process");
-    int port = freePort();
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                java,
-                "-Xms" + heap,
-                "-Xmx" + heap,
-                "-XX:+ExitOnOutOfMemoryError",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.gantry.Main",
-                "serve",
-                "--port",
-                String.valueOf(port),
-                "--data-dir",
-                data.toString(),
-                "--no-discovery"));
-    command.addAll(List.of(args));
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("gateway.log").toFile()));
     builder.environment().put("GANTRY_ACCESS_LOG_LEVEL", "OFF");
     builder.environment().putAll(env);
-    GatewayProcess gateway = new GatewayProcess(builder.start(), data, port);
+    this.process = builder.start();
     await()
         .atMost(Duration.ofSeconds(60))
         .ignoreExceptions()
-        .until(() -> gateway.get("/livez", null, Duration.ofSeconds(1)).statusCode() == 200);
-    return gateway;
+        .until(() -> get("/livez", null, Duration.ofSeconds(1)).statusCode() == 200);
+  }
+
+  /**
+   * Starts {@code serve} with {@code heap} (e.g. {@code 192m}; null for the JVM's default), the
+   * environment variables and the extra arguments, on a new data directory and a free port; returns
+   * once {@code /livez} answers.
+   */
+  public static GatewayProcess start(String heap, Map<String, String> env, String... args)
+      throws IOException {
+    Path data = Files.createTempDirectory("gantry-process");
+    int port = freePort();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java));
+    if (heap != null) {
+      command.addAll(List.of("-Xms" + heap, "-Xmx" + heap));
+    }
+    command.addAll(
+        List.of(
+            "-XX:+ExitOnOutOfMemoryError",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.gantry.Main",
+            "serve",
+            "--port",
+            String.valueOf(port),
+            "--data-dir",
+            data.toString(),
+            "--no-discovery"));
+    command.addAll(List.of(args));
+    return new GatewayProcess(List.copyOf(command), Map.copyOf(env), data, port);
+  }
+
+  /** Waits until {@code /readyz} says every backend is ready; returns this gateway. */
+  public GatewayProcess awaitReady() {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> get("/readyz", null, Duration.ofSeconds(1)).statusCode() == 200);
+    return this;
+  }
+
+  /** Kills the process at once (SIGKILL), as a crash or an OOM kill would, and waits for it. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  /**
+   * Kills the process, then starts the same command again: the same port, data directory and log;
+   * returns the new process once {@code /livez} answers.
+   */
+  public GatewayProcess killAndRestart() throws IOException, InterruptedException {
+    kill();
+    return new GatewayProcess(command, env, data, port);
   }
 
   public long pid() {

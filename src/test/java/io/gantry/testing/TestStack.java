@@ -65,6 +65,26 @@ public final class TestStack {
     return gantry.baseUrl();
   }
 
+  /**
+   * The config of a gateway of a test's own in front of this stack's openai simulator, as backend
+   * {@code sim}; the test adjusts it with the {@code with...} methods.
+   */
+  public GantryConfig openaiSimConfig() {
+    return config(List.of(backend("sim", "openai", openaiSim.baseUrl() + "/v1")), Map.of());
+  }
+
+  /**
+   * The config of a gateway of a test's own in front of both of this stack's simulators: backends
+   * {@code sim} (openai) and {@code sim-ollama} (ollama).
+   */
+  public GantryConfig bothSimsConfig() {
+    return config(
+        List.of(
+            backend("sim", "openai", openaiSim.baseUrl() + "/v1"),
+            backend("sim-ollama", "ollama", ollamaSim.baseUrl())),
+        Map.of());
+  }
+
   public OpenAIClient client() {
     return client(gantry);
   }

@@ -107,16 +107,11 @@ final class ResponseExecution {
         events.emit(errorEvent(failure.code(), failure.getMessage()));
         return new Outcome(response, failure);
       }
-      boolean incomplete = run.finish() == FinishReason.LENGTH;
+      String incompleteReason = incompleteReason(run.finish());
+      boolean incomplete = incompleteReason != null;
       run.closeAll(incomplete ? "incomplete" : "completed");
       ObjectNode response =
-          render(
-              p,
-              incomplete ? "incomplete" : "completed",
-              run,
-              null,
-              incomplete ? "max_output_tokens" : null,
-              true);
+          render(p, incomplete ? "incomplete" : "completed", run, null, incompleteReason, true);
       save(p, response, run);
       events.emit(
           Json.object()
@@ -133,6 +128,21 @@ final class ResponseExecution {
       save(p, response, run);
       return new Outcome(response, null);
     }
+  }
+
+  /**
+   * Why an answer that ended normally is incomplete ({@code incomplete_details.reason}), or null
+   * when it is complete: the backend stopped at the token limit, or its content filter cut it off.
+   */
+  private static String incompleteReason(FinishReason finish) {
+    if (finish == null) {
+      return null;
+    }
+    return switch (finish) {
+      case LENGTH -> "max_output_tokens";
+      case CONTENT_FILTER -> "content_filter";
+      case STOP, TOOL_CALLS -> null;
+    };
   }
 
   /** A run stopped by a cancel request or by its time limit. */

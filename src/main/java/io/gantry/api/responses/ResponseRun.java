@@ -101,7 +101,7 @@ final class ResponseRun implements DeltaSink {
   }
 
   private void text(String text) throws IOException {
-    closeReasoning();
+    closeReasoning("completed");
     if (message == null) {
       message = Json.object();
       message.put("id", Ids.random("msg_", 32));
@@ -124,7 +124,7 @@ final class ResponseRun implements DeltaSink {
   }
 
   private void startCall(int index, String callId, String flatName) throws IOException {
-    closeReasoning();
+    closeReasoning("completed");
     closeMessage("completed");
     if (acceptedCalls >= maxToolCalls || (!parallelToolCalls && acceptedCalls > 0)) {
       return; // Over the client's limit: the call is not offered, as the spec says.
@@ -164,7 +164,7 @@ final class ResponseRun implements DeltaSink {
 
   /** Closes every open item; {@code status} is the items' final status. */
   void closeAll(String status) throws IOException {
-    closeReasoning();
+    closeReasoning(status);
     closeMessage(status);
     for (OpenCall call : calls.values()) {
       String itemId = call.item.get("id").asText();
@@ -194,7 +194,11 @@ final class ResponseRun implements DeltaSink {
     calls.clear();
   }
 
-  private void closeReasoning() throws IOException {
+  /**
+   * Closes the open reasoning item: {@code completed} when the answer moved on to text or a tool
+   * call, the run's final status when the run ended while the model was still reasoning.
+   */
+  private void closeReasoning(String status) throws IOException {
     if (reasoning == null) {
       return;
     }
@@ -206,7 +210,7 @@ final class ResponseRun implements DeltaSink {
     done.put("text", text);
     events.emit(done);
     reasoning.withArray("content").addObject().put("type", "reasoning_text").put("text", text);
-    reasoning.put("status", "completed");
+    reasoning.put("status", status);
     if (sealer != null) {
       reasoning.put("encrypted_content", sealer.seal(text));
     }

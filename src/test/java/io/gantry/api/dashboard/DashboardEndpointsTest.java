@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
@@ -126,11 +125,7 @@ class DashboardEndpointsTest {
   @Test
   void theDashboardDoesNotCountItself() throws Exception {
     // A gateway of its own, so no other test's traffic moves its counters.
-    Gantry own =
-        Gantry.start(
-            TestStack.config(
-                List.of(TestStack.backend("sim", "openai", stack.openaiSim.baseUrl() + "/v1")),
-                Map.of()));
+    Gantry own = Gantry.start(stack.openaiSimConfig());
     try {
       String base = own.baseUrl();
       await().atMost(Duration.ofSeconds(10)).until(() -> data(base).path("time").size() > 0);

@@ -7,16 +7,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.core.Json;
+import io.gantry.testing.GatewayProcess;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.ResponsesClient;
 import io.gantry.testing.TestStack;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,38 +26,13 @@ import org.junit.jupiter.api.Test;
 class BackgroundRestartTest {
   private final TestStack stack = TestStack.shared();
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private Process startGateway(Path data, int port, Path log) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.gantry.Main",
-                "serve",
-                "--port",
-                String.valueOf(port),
-                "--data-dir",
-                data.toString(),
-                "--no-discovery",
-                "--backend",
-                "openai=" + stack.openaiSim.baseUrl() + "/v1")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    builder.environment().put("GANTRY_BACKGROUND_WORKERS", "1");
-    Process process = builder.start();
-    String url = "http://127.0.0.1:" + port + "/readyz";
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .ignoreExceptions()
-        .until(() -> RawHttp.get(url).statusCode() == 200);
-    return process;
+  private GatewayProcess startGateway() throws Exception {
+    return GatewayProcess.start(
+            null,
+            Map.of("GANTRY_BACKGROUND_WORKERS", "1"),
+            "--backend",
+            "openai=" + stack.openaiSim.baseUrl() + "/v1")
+        .awaitReady();
   }
 
   private static JsonNode json(HttpResponse<byte[]> response) throws Exception {
@@ -67,11 +41,8 @@ class BackgroundRestartTest {
 
   @Test
   void killedMidJobThenRestarted() throws Exception {
-    Path data = Files.createTempDirectory("gantry-restart");
-    Path log = data.resolve("gateway.log");
-    int port = freePort();
-    Process gateway = startGateway(data, port, log);
-    ResponsesClient client = new ResponsesClient("http://127.0.0.1:" + port);
+    GatewayProcess gateway = startGateway();
+    ResponsesClient client = new ResponsesClient(gateway.base);
     try {
       String done =
           json(client.raw(body(TestStack.OPENAI_MODEL, "keep me sim:tokens=5"))).get("id").asText();
@@ -89,8 +60,7 @@ class BackgroundRestartTest {
               () -> json(client.get("/" + running)).get("status").asText().equals("in_progress"));
       assertThat(json(client.get("/" + queued)).get("status").asText()).isEqualTo("queued");
 
-      gateway.destroyForcibly().waitFor();
-      gateway = startGateway(data, port, log);
+      gateway = gateway.killAndRestart().awaitReady();
 
       JsonNode failed = json(client.get("/" + running));
       assertThat(failed.get("status").asText()).isEqualTo("failed");
@@ -107,7 +77,7 @@ class BackgroundRestartTest {
           .as("byte-identical")
           .isTrue();
     } finally {
-      gateway.destroyForcibly().waitFor();
+      gateway.kill();
     }
   }
 }
