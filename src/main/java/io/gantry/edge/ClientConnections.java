@@ -29,9 +29,13 @@ final class ClientConnections {
   /** Request headers at most, in all. */
   static final int MAX_HEADERS_BYTES = 16 * 1024;
 
-  /** One thread for the header deadlines of every server in the process. */
+  /**
+   * One thread for the header deadlines of every server in the process. Lazy, ticking every 250 ms:
+   * headers normally arrive with the request line, so an entry lives microseconds and waking the
+   * thread for each would cost more than the check; a deadline of seconds is kept within a tick.
+   */
   private static final Sweeper<PendingHeaders> DEADLINES =
-      new Sweeper<>("gantry-header-deadlines", 50, ClientConnections::check);
+      Sweeper.lazy("gantry-header-deadlines", 250, ClientConnections::check);
 
   private final long headerTimeoutNanos;
   private final long writeTimeoutNanos;

@@ -36,6 +36,7 @@ public final class BackendHttp {
   private final RetriesConfig retries;
   private final RetryBudget budget;
   private final WebClient client;
+  private final ConnectionPool connections;
   private final UpstreamObserver observer;
   private final String host;
   private final int port;
@@ -69,7 +70,11 @@ public final class BackendHttp {
             .connectionCacheSize(CONNECTION_CACHE)
             .shareConnectionCache(false)
             .followRedirects(false)
+            // Backends are reached directly: with the default (the JVM's proxy selector) Helidon
+            // asked the selector on every request whether to write an absolute URI (1% of CPU).
+            .proxy(io.helidon.webclient.api.Proxy.noProxy())
             .build();
+    this.connections = new ConnectionPool(client, uri, CONNECTION_CACHE);
   }
 
   public String baseUrl() {
@@ -115,9 +120,8 @@ public final class BackendHttp {
         retryAfterMs = retryAfterMs(response.header("retry-after"));
       } catch (UpstreamException e) {
         if (UpstreamFailures.brokeWhileIdle(e) && staleConnections++ < MAX_STALE_CONNECTIONS) {
-          // Helidon's pool handed out a connection its idle watch had failed: not the backend's
-          // fault, so no breaker failure, no backoff, and no retry counted (seen hundreds of
-          // times a minute at 2,000 concurrent streams, where it opened the breaker).
+          // A kept-alive connection the backend had closed while it was idle: not the backend's
+          // fault, so no breaker failure, no backoff, and no retry counted.
           attempt--;
           continue;
         }
@@ -221,12 +225,12 @@ public final class BackendHttp {
         client
             .post()
             .uri(baseUrl + path)
-            // The outer bound while the headers are awaited (the body is read untimed, see
-            // DirectBody); RequestClock enforces each stage's own limit. It must not be zero:
-            // Helidon's watch over idle pooled connections reads with this timeout, and with none
-            // it fails every connection that idles past 101 ms (tried: hundreds of stale
-            // connections a minute at 2,000 streams).
-            .readTimeout(Duration.ofMillis(Math.max(timeouts.firstTokenMs(), timeouts.idleMs())))
+            // Untimed reads, headers and body alike: RequestClock's watchdog enforces every stage
+            // (it interrupts the wait for the headers, which closes the socket, and closes the
+            // response once it began). A timed read on a virtual thread schedules a timeout with
+            // the JDK's delay scheduler and wakes its thread, on every request: 10% of the
+            // gateway's CPU on short requests (async-profiler, bench/run.sh at 50 connections).
+            .readTimeout(Duration.ZERO)
             .contentType(MediaTypes.APPLICATION_JSON);
     decorate(request, meta);
     Tracing.UpstreamSpan span =
@@ -242,9 +246,22 @@ public final class BackendHttp {
     long start = System.nanoTime();
     clock.beginAttempt();
     HttpClientResponse response;
+    ConnectionPool.Taken taken = null;
     try {
-      response = request.submit(body);
-    } catch (RuntimeException e) {
+      taken = connections.take();
+      response = request.connection(taken.connection()).submit(body);
+    } catch (RuntimeException thrown) {
+      RuntimeException e = thrown;
+      if (taken != null) {
+        taken.connection().closeResource();
+        // Not when a time limit or a cancel ended the wait (the watchdog interrupts it).
+        if (taken.mayBeStale()
+            && !clock.cancelled()
+            && clock.expired() == null
+            && !timedOut(thrown)) {
+          e = new ConnectionPool.StaleConnection(thrown);
+        }
+      }
       UpstreamException.Stage expired = clock.headersDone(null);
       clock.done();
       if (meta != null) {
@@ -292,18 +309,37 @@ public final class BackendHttp {
         || contentType.startsWith("application/x-ndjson");
   }
 
+  private static boolean timedOut(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** A GET with its own short time limit, for probes and model lists. */
   public UpstreamResponse get(String path, Duration timeout) throws UpstreamException {
     for (int attempt = 1; ; attempt++) {
       HttpClientRequest request = client.get().uri(baseUrl + path).readTimeout(timeout);
       decorate(request, null);
+      ConnectionPool.Taken taken = null;
       try {
+        taken = connections.take();
         return new UpstreamResponse(
-            backend, request.request(), null, UpstreamObserver.NONE, Tracing.UpstreamSpan.NONE);
+            backend,
+            request.connection(taken.connection()).request(),
+            null,
+            UpstreamObserver.NONE,
+            Tracing.UpstreamSpan.NONE);
       } catch (RuntimeException e) {
-        // A stale pooled connection says nothing about the backend: once more on a fresh one.
-        if (attempt == 1 && UpstreamFailures.brokeWhileIdle(e)) {
-          continue;
+        if (taken != null) {
+          taken.connection().closeResource();
+          // A kept-alive connection the backend closed says nothing about the backend: once
+          // more on a new one.
+          if (attempt == 1 && taken.mayBeStale() && !timedOut(e)) {
+            continue;
+          }
         }
         throw UpstreamFailures.classify(backend, e);
       }
@@ -354,6 +390,7 @@ public final class BackendHttp {
   }
 
   public void close() {
+    connections.close();
     try {
       client.closeResource();
     } catch (RuntimeException ignored) {

@@ -61,17 +61,12 @@ public final class UpstreamFailures {
   }
 
   /**
-   * Helidon's client watches an idle pooled connection with timed reads; when that watch outlives
-   * the connection's read timeout it fails the next request to reuse the connection, with the
-   * watch's {@link SocketTimeoutException} as the cause. That is a stale connection, not a backend
-   * that ran out of time.
+   * Whether a request failed on a kept-alive connection the backend had closed while it was idle
+   * ({@link ConnectionPool.StaleConnection}): a stale connection, not a backend that failed.
    */
   public static boolean brokeWhileIdle(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      StackTraceElement[] stack = t.getStackTrace();
-      if (stack.length > 0
-          && stack[0].getClassName().equals("io.helidon.common.socket.IdleInputStream")
-          && stack[0].getMethodName().equals("endIdle")) {
+      if (t instanceof ConnectionPool.StaleConnection) {
         return true;
       }
     }

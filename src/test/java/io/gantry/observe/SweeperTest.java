@@ -36,4 +36,22 @@ class SweeperTest {
     int before = checked.get();
     await().atMost(Duration.ofSeconds(5)).until(() -> checked.get() > before + 3);
   }
+
+  @Test
+  void aLazySweeperLooksAtWhatIsAddedWithinATickWithoutBeingWoken() {
+    java.util.Set<String> expired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Sweeper<String> sweeper =
+        Sweeper.lazy(
+            "gantry-lazy-sweeper-test",
+            20,
+            (item, now) -> {
+              expired.add(item);
+              return false;
+            });
+    sweeper.add("first");
+    await().atMost(Duration.ofSeconds(5)).until(() -> expired.contains("first"));
+    // Added while the thread idles with nothing to watch: still looked at on a later tick.
+    sweeper.add("second");
+    await().atMost(Duration.ofSeconds(5)).until(() -> expired.contains("second"));
+  }
 }

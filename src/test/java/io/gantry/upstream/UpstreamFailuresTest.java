@@ -4,32 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** How failures of an HTTP call are reported, and which are retried. */
 class UpstreamFailuresTest {
 
-  /** The exception Helidon 4.5 throws when its idle watch on a pooled connection ran out. */
-  private static RuntimeException idleWatchFailure() {
-    RuntimeException e =
-        new RuntimeException(
-            "Exception in socket monitor thread.",
-            new ExecutionException(
-                new UncheckedIOException(new SocketTimeoutException("Read timed out"))));
-    e.setStackTrace(
-        new StackTraceElement[] {
-          new StackTraceElement(
-              "io.helidon.common.socket.IdleInputStream", "endIdle", "IdleInputStream.java", 176),
-          new StackTraceElement(
-              "io.helidon.common.socket.IdleInputStream", "read", "IdleInputStream.java", 84)
-        });
-    return e;
+  /** What a request on a kept-alive connection the backend had closed fails with. */
+  private static RuntimeException staleConnection() {
+    return new ConnectionPool.StaleConnection(
+        new UncheckedIOException(new java.io.EOFException("connection closed")));
   }
 
   @Test
   void aConnectionThatBrokeWhileIdleIsRetriedNotATimeout() {
-    UpstreamException failure = UpstreamFailures.classify("b", idleWatchFailure());
+    UpstreamException failure = UpstreamFailures.classify("b", staleConnection());
     assertThat(failure.kind()).isEqualTo(UpstreamException.Kind.INTERRUPTED);
     assertThat(failure.getMessage()).contains("broke while idle");
   }
@@ -43,12 +31,12 @@ class UpstreamFailuresTest {
   }
 
   @Test
-  void theIdleWatchIsRecognisedByWhereItFailed() {
+  void onlyAStaleConnectionCountsAsBrokenWhileIdle() {
     RuntimeException elsewhere =
         new RuntimeException(
-            "Exception in socket monitor thread.",
-            new UncheckedIOException(new SocketTimeoutException("Read timed out")));
-    assertThat(UpstreamFailures.brokeWhileIdle(idleWatchFailure())).isTrue();
+            "connection reset", new UncheckedIOException(new java.io.IOException("reset")));
+    assertThat(UpstreamFailures.brokeWhileIdle(staleConnection())).isTrue();
+    assertThat(UpstreamFailures.brokeWhileIdle(new RuntimeException(staleConnection()))).isTrue();
     assertThat(UpstreamFailures.brokeWhileIdle(elsewhere)).isFalse();
   }
 }
