@@ -117,7 +117,7 @@ elif [ -n "${BENCH_BASELINE_REF:-}" ]; then
   log "building the baseline from $base_label"
   mkdir -p "$tmp/base-src"
   git -C "$repo" archive "$BENCH_BASELINE_REF" | tar -x -C "$tmp/base-src"
-  (cd "$tmp/base-src" && mvn -o -q -B -DskipTests -Dspotless.apply.skip=true package) \
+  (cd "$tmp/base-src" && JAVA_HOME="$(dirname "$(dirname "$java")")" mvn -o -q -B -DskipTests -Dspotless.apply.skip=true package) \
     >"$tmp/base-build.log" 2>&1 || { tail -20 "$tmp/base-build.log" >&2; die "baseline build failed"; }
   base_jar="$tmp/bench-base.jar"
   cp "$tmp/base-src/target/gantry.jar" "$base_jar"

@@ -109,7 +109,7 @@ public final class EdgeGuard {
           "The admin API is off: set admin.token in the config (env GANTRY_ADMIN_TOKEN) and send"
               + " it as 'Authorization: Bearer <token>'.");
     }
-    if (!governance.isAdminToken(bearer(exchange))) {
+    if (!governance.isAdminToken(bearer(exchange.header("authorization")))) {
       governance.audit().authFailure(exchange.record().clientAddress(), exchange.path(), "admin");
       throw new GovernException(
           401,
@@ -123,16 +123,28 @@ public final class EdgeGuard {
 
   /** The key sent as {@code Authorization: Bearer <key>} or {@code api-key: <key>}. */
   private static String credential(Exchange exchange) {
-    String bearer = bearer(exchange);
+    return credential(exchange::header);
+  }
+
+  private static String credential(java.util.function.UnaryOperator<String> header) {
+    String bearer = bearer(header.apply("authorization"));
     if (bearer != null) {
       return bearer;
     }
-    String apiKey = exchange.header("api-key");
+    String apiKey = header.apply("api-key");
     return apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
   }
 
-  private static String bearer(Exchange exchange) {
-    String auth = exchange.header("authorization");
+  /**
+   * Whether a WebSocket upgrade with these headers may open: its key is valid (or none is needed).
+   * Each message is then let in like a request of its own; a refused upgrade is answered as an HTTP
+   * request, so its 401 is the usual one.
+   */
+  boolean mayOpenSocket(java.util.function.UnaryOperator<String> header) {
+    return !authenticationRequired() || governance.keys().principal(credential(header)).isPresent();
+  }
+
+  private static String bearer(String auth) {
     if (auth == null || auth.length() < 7 || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
     }

@@ -7,10 +7,6 @@ import io.gantry.core.ErrorKind;
 import io.gantry.core.Json;
 import io.gantry.observe.RequestRecord;
 import io.gantry.observe.Tracing;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,8 +19,7 @@ import java.util.OptionalLong;
  * limit) before the surface sees it.
  */
 public final class Exchange {
-  private final ServerRequest request;
-  private final ServerResponse response;
+  private final Wire wire;
   private final ClientWatch watch;
   private String requestId;
   private HttpRoute route;
@@ -52,9 +47,8 @@ public final class Exchange {
       io.gantry.govern.limits.LimitSubject subject,
       long estimate) {}
 
-  Exchange(ServerRequest request, ServerResponse response, ClientWatch watch) {
-    this.request = request;
-    this.response = response;
+  Exchange(Wire wire, ClientWatch watch) {
+    this.wire = wire;
     this.watch = watch;
   }
 
@@ -187,26 +181,21 @@ public final class Exchange {
   }
 
   String clientAddress() {
-    try {
-      return request.remotePeer().host();
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return wire.remoteHost();
   }
 
   /** The request target's length as sent: path and query. */
   int targetLength() {
-    String query = request.query().rawValue();
-    return request.path().rawPath().length()
-        + (query == null || query.isEmpty() ? 0 : query.length() + 1);
+    String query = wire.rawQuery();
+    return wire.rawPath().length() + (query == null || query.isEmpty() ? 0 : query.length() + 1);
   }
 
   public String method() {
-    return request.prologue().method().text();
+    return wire.method();
   }
 
   public String path() {
-    return request.path().rawPath();
+    return wire.rawPath();
   }
 
   public String requestId() {
@@ -228,6 +217,21 @@ public final class Exchange {
       attachments = new java.util.HashMap<>(4);
     }
     return type.cast(attachments.computeIfAbsent(type, t -> create.get()));
+  }
+
+  /** Attaches {@code value} as the exchange's {@code type} attachment (state a surface reads). */
+  public <T> void attach(Class<T> type, T value) {
+    if (attachments == null) {
+      attachments = new java.util.HashMap<>(4);
+    }
+    attachments.put(type, value);
+  }
+
+  /** The exchange's {@code type} attachment, if one was attached or made. */
+  public <T> Optional<T> attached(Class<T> type) {
+    return attachments == null
+        ? Optional.empty()
+        : Optional.ofNullable(type.cast(attachments.get(type)));
   }
 
   /**
@@ -292,7 +296,7 @@ public final class Exchange {
   }
 
   public String header(String name) {
-    return request.headers().first(HeaderNames.create(name)).orElse(null);
+    return wire.header(name);
   }
 
   /** A path parameter of the matched route, percent-decoded. */
@@ -301,7 +305,7 @@ public final class Exchange {
   }
 
   public Optional<String> query(String name) {
-    return request.query().first(name).asOptional();
+    return wire.query(name);
   }
 
   /** The request body, refused with a 413 beyond the configured limit. */
@@ -309,14 +313,14 @@ public final class Exchange {
     if (body != null) {
       return body;
     }
-    OptionalLong declared = request.headers().contentLength();
+    OptionalLong declared = wire.contentLength();
     if (declared.isPresent() && declared.getAsLong() > maxBodyBytes) {
       throw tooLarge();
     }
     if (declared.isPresent()) {
       take(declared.getAsLong());
     }
-    try (InputStream in = request.content().inputStream()) {
+    try (InputStream in = wire.body()) {
       body = declared.isPresent() ? readDeclared(in) : readChunked(in);
     }
     return body;
@@ -450,7 +454,7 @@ public final class Exchange {
   }
 
   public void responseHeader(String name, String value) {
-    response.header(HeaderNames.create(name), value);
+    wire.responseHeader(name, value);
   }
 
   public void sendJson(int status, JsonNode json) {
@@ -460,17 +464,15 @@ public final class Exchange {
   public void sendBytes(int status, String contentType, byte[] bytes) {
     stopHangUpWatch();
     record.status(status);
-    response.status(Status.create(status));
-    response.header(HeaderNames.CONTENT_TYPE, contentType);
     if (watch == null) {
-      response.send(bytes);
+      wire.send(status, contentType, bytes);
       return;
     }
     // Timed like every write: a client that does not read a large answer cannot hold it forever.
     watch.watchWrites();
     watch.beginWrite();
     try {
-      response.send(bytes);
+      wire.send(status, contentType, bytes);
     } finally {
       watch.wrote();
     }
@@ -479,15 +481,12 @@ public final class Exchange {
   /** Starts a streamed response; each {@code flush()} sends what was written so far. */
   public OutputStream openStream(int status, String contentType) {
     record.status(status);
-    response.status(Status.create(status));
-    response.header(HeaderNames.CONTENT_TYPE, contentType);
-    response.header(HeaderNames.CACHE_CONTROL, "no-cache");
-    response.header(HeaderNames.create("X-Accel-Buffering"), "no");
+    OutputStream out = wire.stream(status, contentType);
     streamOpened = true;
     if (watch != null) {
       watch.watchWrites();
     }
-    return new ClientOutputStream(response.outputStream(), watch);
+    return new ClientOutputStream(out, watch);
   }
 
   /**
@@ -502,10 +501,6 @@ public final class Exchange {
 
   /** Whether the status line has gone (or is committed to go) to the client. */
   public boolean started() {
-    return streamOpened || response.isSent();
-  }
-
-  ServerResponse response() {
-    return response;
+    return streamOpened || wire.isSent();
   }
 }

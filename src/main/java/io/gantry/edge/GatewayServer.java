@@ -30,6 +30,7 @@ public final class GatewayServer implements Routes, AutoCloseable {
   private final Tracing tracing;
 
   private final RouteTable routes = new RouteTable();
+  private final java.util.Map<String, SocketEndpoint> sockets = new java.util.LinkedHashMap<>();
   private EdgeSteps steps;
   private final BodyBudget bodyBudget;
   private final ClientConnections connections;
@@ -107,6 +108,12 @@ public final class GatewayServer implements Routes, AutoCloseable {
             endpoint));
   }
 
+  @Override
+  public GatewayServer socket(String path, SocketEndpoint endpoint) {
+    sockets.put(path, endpoint);
+    return this;
+  }
+
   /** Every route served, with who may call it. */
   public RouteTable routes() {
     return routes;
@@ -114,13 +121,41 @@ public final class GatewayServer implements Routes, AutoCloseable {
 
   public void start() {
     steps = steps();
-    HttpRouting.Builder routing = HttpRouting.builder().any(this::handle);
+    HttpRouting.Builder routing =
+        HttpRouting.builder()
+            // Runs before Helidon upgrades a WebSocket: an upgrade that may not open is answered
+            // as the HTTP request it is (401 in the usual envelope), not with Helidon's bare 400.
+            .addFilter((chain, req, res) -> {
+              if (req.headers().contains(io.helidon.http.HeaderNames.UPGRADE)
+                  && !mayOpenSocket(name ->
+                      req.headers().first(io.helidon.http.HeaderNames.create(name)).orElse(null))) {
+                try {
+                  handle(req, res);
+                } catch (RuntimeException e) {
+                  throw e;
+                } catch (Exception e) {
+                  throw new java.io.UncheckedIOException(new java.io.IOException(e));
+                }
+                return;
+              }
+              chain.proceed();
+            })
+            .any(this::handle);
+    io.helidon.webserver.websocket.WsRouting.Builder socketRouting =
+        io.helidon.webserver.websocket.WsRouting.builder();
+    long maxMessage = config.maxRequestBytes();
+    sockets.forEach((path, endpoint) ->
+        socketRouting.endpoint(path, () -> new SocketListener(endpoint, this, maxMessage)));
     server =
         WebServer.builder()
             .host(config.host())
             .port(config.port())
             .connectionOptions(o -> o.tcpNoDelay(true))
             .addProtocol(connections.protocol())
+            .addProtocol(
+                io.helidon.webserver.websocket.WsConfig.builder()
+                    .maxFrameLength((int) Math.min(Integer.MAX_VALUE, maxMessage))
+                    .build())
             .maxPayloadSize(-1)
             // Bounds on what clients may hold: connections (more wait in the accept queue), and
             // connections that stay idle (slow request lines included).
@@ -137,6 +172,7 @@ public final class GatewayServer implements Routes, AutoCloseable {
             .writeBufferSize(16 * 1024)
             .shutdownGracePeriod(Duration.ofSeconds(1))
             .routing(routing)
+            .addRouting(socketRouting)
             .build()
             .start();
   }
@@ -172,8 +208,18 @@ public final class GatewayServer implements Routes, AutoCloseable {
             new SurfaceStep()));
   }
 
+  /** Runs an exchange that did not come on a connection of its own (a socket's message). */
+  void run(Exchange exchange) throws Exception {
+    steps.run(exchange);
+  }
+
+  /** Whether an upgrade with these headers may open a socket (see {@link EdgeGuard}). */
+  boolean mayOpenSocket(java.util.function.UnaryOperator<String> header) {
+    return !draining && (guard == null || guard.mayOpenSocket(header));
+  }
+
   private void handle(ServerRequest req, ServerResponse res) throws Exception {
-    Exchange exchange = new Exchange(req, res, connections.watch(req));
+    Exchange exchange = new Exchange(new HelidonWire(req, res), connections.watch(req));
     steps.run(exchange);
     closeIfHungUp(exchange); // last: it throws
     if (exchange.mustCloseConnection()) {

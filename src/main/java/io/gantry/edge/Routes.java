@@ -20,6 +20,12 @@ public interface Routes {
       String limitName,
       Endpoint endpoint);
 
+  /**
+   * A WebSocket endpoint on {@code path} (a GET upgraded): the upgrade needs a valid key when keys
+   * are in use, and each message the endpoint runs as a request is let in by its own route.
+   */
+  Routes socket(String path, SocketEndpoint endpoint);
+
   /** A polled route (health, metrics, dashboard): not access-logged, traced nor counted. */
   Routes quietRoute(Method method, String path, Access access, Endpoint endpoint);
 }

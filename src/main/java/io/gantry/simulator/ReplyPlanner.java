@@ -3,7 +3,10 @@ package io.gantry.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /** Decides the reply of a chat request: a pure function of the request, directives and seed. */
 final class ReplyPlanner {
@@ -67,6 +70,12 @@ final class ReplyPlanner {
           }
         }
         case NAMED -> names.add(req.toolChoice().name());
+        case AUTO -> {
+          ChatRequest.Tool asked = askedFor(req);
+          if (asked != null) {
+            names.add(asked.name());
+          }
+        }
         default -> {}
       }
     }
@@ -81,6 +90,34 @@ final class ReplyPlanner {
               ids.toolCallId(i), names.get(i), args, json, TextTokens.fragments(json, rng, 3, 7)));
     }
     return calls;
+  }
+
+  /** Verbs of tool names that say nothing about what the tool is for. */
+  private static final Set<String> GENERIC_WORDS =
+      Set.of("get", "set", "fetch", "list", "find", "call", "run", "do", "make", "lookup", "tool");
+
+  /**
+   * The tool the user's message asks for, as a model would pick it: the first tool a word of whose
+   * name (get_weather: "weather") the message mentions; null when it mentions none.
+   */
+  static ChatRequest.Tool askedFor(ChatRequest req) {
+    SimMessage last = req.last();
+    if (last == null || !"user".equals(last.role()) || last.text() == null) {
+      return null;
+    }
+    Set<String> said = new HashSet<>();
+    for (String word : last.text().toLowerCase(Locale.ROOT).split("[^a-z0-9]+")) {
+      said.add(word);
+    }
+    for (ChatRequest.Tool tool : req.tools()) {
+      for (String word :
+          tool.name().toLowerCase(Locale.ROOT).split("[^a-z0-9]+|(?<=[a-z])(?=[0-9])")) {
+        if (word.length() > 2 && !GENERIC_WORDS.contains(word) && said.contains(word)) {
+          return tool;
+        }
+      }
+    }
+    return null;
   }
 
   private static JsonNode arguments(JsonNode schema, Prng rng, boolean bad) {

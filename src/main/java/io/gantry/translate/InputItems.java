@@ -125,6 +125,17 @@ public final class InputItems {
         ensureId(item, "ctc_");
         ensureStatus(item);
       }
+      case "compaction" -> {
+        // A summary of earlier turns, sealed by this gateway (POST /v1/responses/compact).
+        if (!item.path("encrypted_content").isTextual()) {
+          throw new InvalidTurnException(
+              at + ".encrypted_content", "A compaction item needs its 'encrypted_content'.");
+        }
+        ensureId(item, "cmp_");
+      }
+      case "compaction_trigger" -> {
+        // Codex's request to compact the context here (the response is then the compaction).
+      }
       case "reasoning" -> {
         ensureId(item, "rs_");
         if (!item.has("summary")) {
@@ -137,7 +148,7 @@ public final class InputItems {
               "Input item type '"
                   + type
                   + "' is not supported by this gateway; use message,"
-                  + " function_call, function_call_output, custom_tool_call(_output) or reasoning.");
+                  + " function_call, function_call_output, custom_tool_call(_output), reasoning or compaction.");
     }
     return item;
   }

@@ -50,8 +50,15 @@ class CodexCliTest {
    */
   private static final String ARGUMENT_PARSE_ERROR = "failed to parse function arguments";
 
-  @Test
-  void codexExecCompletesAToolRoundTripThroughGantry(@TempDir Path work) throws Exception {
+  /** One finished {@code codex exec}: its JSONL events, its rollout items, and a transcript. */
+  private record CodexRun(
+      List<JsonNode> events, List<JsonNode> items, long simRequests, String transcript) {}
+
+  /**
+   * Runs {@code codex exec --json PROMPT} with {@code configToml} as its CODEX_HOME config, and
+   * checks it finished within {@link #TIMEOUT} with exit code 0.
+   */
+  private static CodexRun codex(Path work, String configToml, String prompt) throws Exception {
     Path cli = CODEX_PACKAGE.resolve("node_modules/@openai/codex/bin/codex.js");
     assertThat(cli)
         .as("Codex CLI missing: run npm ci in compat/codex (scripts/test does it)")
@@ -62,7 +69,7 @@ class CodexCliTest {
         Files.createTempDirectory(
             Files.createDirectories(Path.of("target").toAbsolutePath()), "codex-home-");
     Path codexHome = Files.createDirectories(home.resolve(".codex"));
-    Files.writeString(codexHome.resolve("config.toml"), config(stack.gatewayUrl() + "/v1"));
+    Files.writeString(codexHome.resolve("config.toml"), configToml);
     Path stdout = home.resolve("stdout.jsonl");
     Path stderr = home.resolve("stderr.txt");
 
@@ -80,7 +87,7 @@ class CodexCliTest {
                 "read-only",
                 "--cd",
                 work.toString(),
-                PROMPT)
+                prompt)
             .directory(work.toFile())
             .redirectOutput(stdout.toFile())
             .redirectError(stderr.toFile());
@@ -114,8 +121,18 @@ class CodexCliTest {
 
     assertThat(finished).as("codex exec finished within %s%s", TIMEOUT, transcript).isTrue();
     assertThat(process.exitValue()).as("codex exec exit code%s", transcript).isZero();
+    CodexRun run = new CodexRun(jsonLines(out), rolloutItems(codexHome), simRequests, transcript);
+    deleteTree(home);
+    return run;
+  }
 
-    List<JsonNode> events = jsonLines(out);
+  @Test
+  void codexExecCompletesAToolRoundTripThroughGantry(@TempDir Path work) throws Exception {
+    CodexRun run =
+        codex(work, config(TestStack.shared().gatewayUrl() + "/v1", "Gantry", false, ""), PROMPT);
+    String transcript = run.transcript();
+    long simRequests = run.simRequests();
+    List<JsonNode> events = run.events();
     assertThat(events)
         .extracting(e -> e.path("type").asText())
         .as("event types%s", transcript)
@@ -129,7 +146,7 @@ class CodexCliTest {
     String finalMessage = messages.getLast().path("text").asText();
 
     // The turn as Codex recorded it (Responses API items): the call and Codex's answer to it.
-    List<JsonNode> items = rolloutItems(codexHome);
+    List<JsonNode> items = run.items();
     JsonNode call =
         items.stream()
             .filter(i -> "function_call".equals(i.path("type").asText()))
@@ -165,13 +182,47 @@ class CodexCliTest {
           .as("Codex ran the simulator's command%s", transcript)
           .anyMatch(i -> "command_execution".equals(i.path("type").asText()));
     }
-    deleteTree(home);
   }
 
-  /** A CODEX_HOME config that points Codex at Gantry and nowhere else. */
-  private static String config(String baseUrl) {
+  /**
+   * A long session, as Codex runs it in WebSocket mode with its compaction limit set low: after the
+   * tool call the context is over the limit, so Codex asks Gantry to compact it (a {@code
+   * compaction_trigger} item), gets one sealed {@code compaction} item back, continues from it, and
+   * the turn completes.
+   */
+  @Test
+  void codexCompactsALongSessionThroughGantryOverWebSocket(@TempDir Path work) throws Exception {
+    CodexRun run =
+        codex(
+            work,
+            config(
+                TestStack.shared().gatewayUrl() + "/v1",
+                "OpenAI",
+                true,
+                "model_auto_compact_token_limit = 1000\nmodel_context_window = 100000"),
+            PROMPT);
+    assertThat(run.events())
+        .extracting(e -> e.path("type").asText())
+        .as("event types%s", run.transcript())
+        .contains("turn.completed")
+        .doesNotContain("turn.failed", "error");
+    assertThat(run.items())
+        .as("the compaction Gantry made, in Codex's record of the session%s", run.transcript())
+        .anyMatch(i ->
+            "compaction".equals(i.path("type").asText())
+                && i.path("encrypted_content").asText().startsWith("gantry:"));
+  }
+
+  /**
+   * A CODEX_HOME config that points Codex at Gantry and nowhere else. {@code providerName} "OpenAI"
+   * makes Codex compact remotely (through the server) instead of summarising locally; {@code
+   * extraTopLevel} adds top-level keys.
+   */
+  private static String config(
+      String baseUrl, String providerName, boolean websockets, String extraTopLevel) {
     return """
     # Written by CodexCliTest. Codex may talk to Gantry only.
+    %s
     model = "%s"
     model_provider = "gantry"
     approval_policy = "never"
@@ -189,16 +240,16 @@ class CodexCliTest {
     apps = false      # else connector look-ups at chatgpt.com
 
     [model_providers.gantry]
-    name = "Gantry"
+    name = "%s"
     base_url = "%s"
     wire_api = "responses"
     env_key = "GANTRY_API_KEY"
     requires_openai_auth = false
     request_max_retries = 0   # a failed request fails the test instead of being retried
     stream_max_retries = 0
-    supports_websockets = false
+    supports_websockets = %s
     """
-        .formatted(TestStack.OPENAI_MODEL, baseUrl);
+        .formatted(extraTopLevel, TestStack.OPENAI_MODEL, providerName, baseUrl, websockets);
   }
 
   private static List<JsonNode> jsonLines(String text) {
@@ -222,7 +273,10 @@ class CodexCliTest {
         .toList();
   }
 
-  /** The Responses API items of the session file(s) Codex wrote under CODEX_HOME/sessions. */
+  /**
+   * The Responses API items of the session file(s) Codex wrote under CODEX_HOME/sessions, those of
+   * a compaction's replacement history included.
+   */
   private static List<JsonNode> rolloutItems(Path codexHome) throws IOException {
     Path sessions = codexHome.resolve("sessions");
     if (!Files.isDirectory(sessions)) {
@@ -234,6 +288,9 @@ class CodexCliTest {
         for (JsonNode line : jsonLines(Files.readString(f, StandardCharsets.UTF_8))) {
           if ("response_item".equals(line.path("type").asText())) {
             items.add(line.path("payload"));
+          } else if ("compacted".equals(line.path("type").asText())) {
+            // The history a compaction left: what Codex continued from.
+            line.path("payload").path("replacement_history").forEach(items::add);
           }
         }
       }

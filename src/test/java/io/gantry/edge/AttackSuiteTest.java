@@ -321,7 +321,8 @@ class AttackSuiteTest {
       case "/v1/chat/completions" ->
           "{" + model + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi sim:tokens=1\"}]}";
       case "/v1/embeddings" -> "{" + model + ",\"input\":\"hi\"}";
-      case "/v1/responses" -> "{" + model + ",\"input\":\"hi sim:tokens=1\"}";
+      case "/v1/responses", "/v1/responses/compact" ->
+          "{" + model + ",\"input\":\"hi sim:tokens=1\"}";
       default ->
           throw new AssertionError(
               "No model body for " + route.pattern() + ": add one to AttackSuiteTest.body.");

@@ -42,6 +42,15 @@ public final class RawHttp {
     return send(request.build());
   }
 
+  public static HttpResponse<byte[]> delete(String url, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).DELETE();
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request.build());
+  }
+
   public static HttpResponse<java.io.InputStream> postStreaming(String url, String body) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(url))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gantry.core.ErrorKind;
 import io.gantry.core.FinishReason;
 import io.gantry.core.Json;
+import io.gantry.core.Turn;
 import io.gantry.core.Usage;
 import io.gantry.edge.ApiException;
 import io.gantry.observe.AnswerTap;
@@ -28,11 +29,13 @@ final class ResponseExecution {
   private final ResponseStore store;
   private final ConversationStore conversations;
   private final ReasoningSealer sealer;
+  private final Compaction compaction;
 
   ResponseExecution(ResponseStore store, ConversationStore conversations, ReasoningSealer sealer) {
     this.store = store;
     this.conversations = conversations;
     this.sealer = sealer;
+    this.compaction = new Compaction(sealer);
   }
 
   private ResponseRun newRun(PreparedResponse p, RequestRecord record, ResponseEvents events) {
@@ -81,9 +84,14 @@ final class ResponseExecution {
       }
       ApiException failure = null;
       try {
-        p.route().backend().chat(p.turn(), p.meta(), AnswerTap.around(record, run));
+        Turn turn = compactFirst(p, record, run);
+        if (turn != null && ResponseRequestParser.generates(p.request().raw())) {
+          p.route().backend().chat(turn, p.meta(), AnswerTap.around(record, run));
+        }
       } catch (UpstreamException e) {
         failure = ApiException.of(e.reply());
+      } catch (ApiException e) {
+        failure = e;
       }
       if (cancellation.isCancelled()) {
         return stopped(p, record, run, events, cancellation.reason());
@@ -128,6 +136,27 @@ final class ResponseExecution {
       save(p, response, run);
       return new Outcome(response, null);
     }
+  }
+
+  /**
+   * Runs the response's compaction, when it has one ({@link Compaction.Plan}): the summary is asked
+   * of the same backend and emitted as a {@code compaction} item. Returns the turn to run then, or
+   * null when the compaction was the whole response.
+   */
+  private Turn compactFirst(PreparedResponse p, RequestRecord record, ResponseRun run)
+      throws IOException {
+    Compaction.Plan plan = p.compaction();
+    if (plan == null) {
+      return p.turn();
+    }
+    Compaction.Summary summary =
+        Compaction.summarise(p.route(), plan.summaryTurn(), p.meta(), record);
+    run.addFinished(compaction.item(summary.text(), plan.covers()));
+    if (plan.then() == null) {
+      run.accept(new io.gantry.core.Delta.UsageReport(summary.usage()));
+      return null;
+    }
+    return plan.then().apply(summary.text());
   }
 
   /**

@@ -67,9 +67,7 @@ final class ResponseJson {
     copyOrNull(raw, "safety_identifier", out);
     out.put("service_tier", raw.path("service_tier").asText("default"));
     out.put("store", request.store());
-    out.put(
-        "temperature",
-        raw.path("temperature").isNumber() ? raw.get("temperature").asDouble() : 1.0);
+    out.put("temperature", number(raw, "temperature", 1.0));
     ObjectNode text =
         raw.path("text").isObject() ? ((ObjectNode) raw.get("text")).deepCopy() : Json.object();
     if (!text.has("format")) {
@@ -81,13 +79,15 @@ final class ResponseJson {
         raw.hasNonNull("tool_choice")
             ? raw.get("tool_choice")
             : Json.MAPPER.getNodeFactory().textNode("auto"));
-    out.set("tools", echoedTools(raw.path("tools"), request.tools().dropped()));
+    out.set("tools", ToolEcho.echo(raw.path("tools"), request.tools().dropped()));
     out.put("top_logprobs", raw.path("top_logprobs").asInt(0));
-    out.put("top_p", raw.path("top_p").isNumber() ? raw.get("top_p").asDouble() : 1.0);
+    // Not read by the gateway (they reach the backend untouched) but part of every Response.
+    out.put("presence_penalty", number(raw, "presence_penalty", 0.0));
+    out.put("frequency_penalty", number(raw, "frequency_penalty", 0.0));
+    out.put("top_p", number(raw, "top_p", 1.0));
     out.put("truncation", raw.path("truncation").asText("disabled"));
-    if (usage != null) {
-      out.set("usage", usage(usage));
-    }
+    // Always present: null until the backend has reported (the created/in_progress snapshots).
+    out.set("usage", usage == null ? null : usage(usage));
     if (raw.path("user").isTextual()) {
       out.set("user", raw.get("user"));
     }
@@ -97,14 +97,8 @@ final class ResponseJson {
     return out;
   }
 
-  private static ArrayNode echoedTools(JsonNode tools, List<String> dropped) {
-    ArrayNode out = Json.MAPPER.createArrayNode();
-    for (JsonNode tool : tools) {
-      if (!dropped.contains(tool.path("type").asText())) {
-        out.add(tool);
-      }
-    }
-    return out;
+  private static double number(ObjectNode raw, String field, double otherwise) {
+    return raw.path(field).isNumber() ? raw.get(field).asDouble() : otherwise;
   }
 
   static ObjectNode usage(Usage usage) {

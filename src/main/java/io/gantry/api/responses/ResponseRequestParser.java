@@ -41,7 +41,8 @@ final class ResponseRequestParser {
           "conversation",
           "prompt",
           "client_metadata",
-          "context_management");
+          "context_management",
+          "generate");
 
   private ResponseRequestParser() {}
 
@@ -117,6 +118,14 @@ final class ResponseRequestParser {
         previous,
         conversation,
         encryptedReasoning);
+  }
+
+  /**
+   * False for a warm-up ({@code generate: false}, WebSocket mode): the response is prepared and
+   * gets an id to continue from, but the model is not called.
+   */
+  static boolean generates(JsonNode body) {
+    return !(body.path("generate").isBoolean() && !body.get("generate").asBoolean());
   }
 
   /** {@code conversation} is an id or an object with an id. */

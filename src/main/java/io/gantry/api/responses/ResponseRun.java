@@ -162,6 +162,13 @@ final class ResponseRun implements DeltaSink {
     }
   }
 
+  /** An item made whole before the backend answers (a compaction): added and done at once. */
+  void addFinished(ObjectNode item) throws IOException {
+    output.add(item);
+    events.emit(itemEvent("response.output_item.added", item));
+    events.emit(itemEvent("response.output_item.done", item));
+  }
+
   /** Closes every open item; {@code status} is the items' final status. */
   void closeAll(String status) throws IOException {
     closeReasoning(status);

@@ -60,6 +60,7 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
   private final InputFiles files;
   private final ConversationStore conversations;
   private final io.gantry.govern.Tenancy tenancy;
+  private final Compaction compaction;
 
   public ResponsesEndpoints(
       Admission admission,
@@ -78,6 +79,7 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
     this.store = store;
     this.conversations = conversations;
     this.sealer = ReasoningSealer.open(dataDir);
+    this.compaction = new Compaction(sealer);
     this.rejectHostedTools = rejectHostedTools;
     this.execution = new ResponseExecution(store, conversations, sealer);
     this.background = new BackgroundJobs(router, execution, store, jobs, live, backgroundConfig);
@@ -88,6 +90,7 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
             meta,
             null,
             ownedByTheOwnerOf(id),
+            SocketMemory.NONE,
             (model, session) ->
                 router.resolve(model, RouteHints.of(session, meta.cancellation()).withoutLease())));
     this.follower = new ResponseFollower(store, live);
@@ -108,7 +111,84 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
             "/v1/responses/{id}/input_items",
             "responses",
             Access.KEY,
-            owned(this::inputItems));
+            owned(this::inputItems))
+        .route(Method.POST, "/v1/responses/compact", "responses", Access.MODEL, this::compact)
+        .route(Method.GET, "/v1/responses", "responses", Access.KEY, this::notUpgraded)
+        .socket("/v1/responses", ResponsesSocket::new);
+  }
+
+  /**
+   * {@code POST /v1/responses/compact}: the conversation ({@code previous_response_id} and/or
+   * {@code input}) as a sealed summary of its older turns, written by the model, and its last turn
+   * verbatim ({@link Compaction}).
+   */
+  public void compact(Exchange exchange) throws Exception {
+    ObjectNode body = exchange.jsonBody();
+    exchange.checkRequestLimits(body, "input", "max_output_tokens");
+    io.gantry.api.Owned.references(exchange, body);
+    JsonNode model = body.get("model");
+    if (model == null || model.isNull()) {
+      throw ApiException.invalid("model", "Missing required parameter: 'model'.");
+    }
+    if (!model.isTextual() || model.asText().isBlank()) {
+      throw ApiException.invalid("model", "'model' must be a non-empty string.");
+    }
+    JsonNode instructions = body.get("instructions");
+    if (instructions != null && !instructions.isNull() && !instructions.isTextual()) {
+      throw ApiException.invalid("instructions", "'instructions' must be a string.");
+    }
+    JsonNode previous = body.get("previous_response_id");
+    if (previous != null && !previous.isNull() && !previous.isTextual()) {
+      throw ApiException.invalid(
+          "previous_response_id", "'previous_response_id' must be a string.");
+    }
+    List<JsonNode> items =
+        new ArrayList<>(
+            previous == null || previous.isNull()
+                ? List.of()
+                : ResponseHistory.items(store, previous.asText()));
+    int inputStart = items.size();
+    items.addAll(InputItems.normalize(body.get("input")));
+    if (items.isEmpty()) {
+      throw ApiException.invalid(
+          "input", "Nothing to compact: send 'input', 'previous_response_id' or both.");
+    }
+    Compaction.Split split = Compaction.Split.of(items);
+    UpstreamMeta meta = Admission.abortOnHangUp(exchange);
+    Route chosen = admission.choose(exchange, model.asText());
+    exchange.closeAtEnd(chosen);
+    Turn turn =
+        Compaction.summaryTurn(
+            chosen.model(),
+            instructions == null || instructions.isNull() ? null : instructions.asText(),
+            compaction.expand(split.older(), Math.min(inputStart, split.older().size())),
+            files.forModel(chosen.backend(), chosen.model(), exchange::owns));
+    admission.check(exchange, model.asText(), chosen, () -> InputTokenEstimate.of(turn));
+    Route route = admission.lease(exchange, chosen);
+    exchange.record().model(model.asText());
+    Compaction.Summary summary = Compaction.summarise(route, turn, meta, exchange.record());
+    ObjectNode out = Json.object();
+    out.put("id", Ids.random("resp_", 48));
+    out.put("object", "response.compaction");
+    out.put("created_at", System.currentTimeMillis() / 1000);
+    ArrayNode output = out.putArray("output");
+    output.add(compaction.item(summary.text(), 0));
+    split.recent().forEach(output::add);
+    out.set("usage", ResponseJson.usage(summary.usage()));
+    exchange.sendJson(200, out);
+  }
+
+  /** {@code GET /v1/responses} that was not a WebSocket upgrade. */
+  private void notUpgraded(Exchange exchange) {
+    throw new ApiException(
+        426,
+        "invalid_request_error",
+        "upgrade_required",
+        null,
+        "GET /v1/responses is the Responses API's WebSocket mode: open it as a WebSocket"
+            + " (Upgrade: websocket) and send response.create messages; to create one response,"
+            + " POST /v1/responses.",
+        io.gantry.core.ErrorKind.CLIENT_INVALID);
   }
 
   /** The route's response must be the caller's tenant's (else 404). */
@@ -160,20 +240,22 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
         body.path("background").asBoolean(false)
             ? Admission.meta(exchange)
             : Admission.abortOnHangUp(exchange);
+    SocketMemory socket = exchange.attached(SocketMemory.class).orElse(SocketMemory.NONE);
     PreparedResponse chosen =
         prepare(
             body,
             meta,
             exchange.record().session(),
             exchange::owns,
+            socket,
             (model, session) -> admission.choose(exchange, model, session));
     ResponseRequest request = chosen.request();
     // Access and limits before a slot is taken: a refused request never waits in a queue.
     admission.check(
         exchange, request.model(), chosen.route(), () -> InputTokenEstimate.of(chosen.turn()));
     PreparedResponse p =
-        request.background()
-            ? chosen // the job takes its slot when a worker runs it
+        request.background() || !ResponseRequestParser.generates(body)
+            ? chosen // a job takes its slot when a worker runs it; a warm-up needs none
             : chosen.withRoute(admission.lease(exchange, chosen.route(), chosen.session()));
     exchange.closeAtEnd(chosen.route());
     exchange.created(p.id(), "response");
@@ -218,7 +300,7 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
           new ResponseStreamWriter(
               new SseStream(exchange.openStream(200, "text/event-stream"), p.meta().backlog()));
       try {
-        execution.run(p, exchange.record(), writer, true);
+        socket.ended(p, execution.run(p, exchange.record(), writer, true).response());
       } finally {
         writer.close();
       }
@@ -247,6 +329,7 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
       UpstreamMeta meta,
       String sessionHeader,
       java.util.function.Predicate<String> mayRead,
+      SocketMemory socket,
       Chooser chooser) {
     ResponseRequest request = ResponseRequestParser.parse(body);
     List<String> dropped = request.tools().dropped();
@@ -265,20 +348,35 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
     // Only a choice: the caller leases a slot once access and limits have let the request in.
     Route route = chooser.choose(request.model(), session);
     try {
-      Turn turn =
-          turn(request, route.model(), files.forModel(route.backend(), route.model(), mayRead));
+      List<JsonNode> history = history(request, socket);
+      FileResolver resolver = files.forModel(route.backend(), route.model(), mayRead);
+      Turn turn = turn(request, history, route.model(), resolver);
       return new PreparedResponse(
-          request, route, turn, id, System.currentTimeMillis() / 1000, meta, session);
+          request,
+          route,
+          turn,
+          id,
+          System.currentTimeMillis() / 1000,
+          meta,
+          session,
+          history,
+          compactionPlan(request, history, route.model(), resolver, turn));
     } catch (RuntimeException e) {
       route.close();
       throw e;
     }
   }
 
-  private Turn turn(ResponseRequest request, String upstreamModel, FileResolver fileResolver) {
-    List<JsonNode> items = new ArrayList<>(history(request));
+  private Turn turn(
+      ResponseRequest request,
+      List<JsonNode> history,
+      String upstreamModel,
+      FileResolver fileResolver) {
+    List<JsonNode> items = new ArrayList<>(history);
     int inputStart = items.size();
     items.addAll(request.inputItems());
+    ToolOutputs.checkAnswered(items, inputStart);
+    items = compaction.expand(items, inputStart);
     for (int i = 0; i < request.inputItems().size(); i++) {
       JsonNode item = request.inputItems().get(i);
       if ("reasoning".equals(item.path("type").asText()) && item.hasNonNull("encrypted_content")) {
@@ -318,6 +416,63 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
         extras);
   }
 
+  /**
+   * Whether this response compacts its context first: when its input ends with a {@code
+   * compaction_trigger} item (the response is then the compaction alone: Codex's remote
+   * compaction), or when {@code context_management} sets a {@code compact_threshold} its context
+   * exceeds (the history is summarised, then the turn runs on the summary and its input).
+   */
+  private Compaction.Plan compactionPlan(
+      ResponseRequest request,
+      List<JsonNode> history,
+      String upstreamModel,
+      FileResolver resolver,
+      Turn turn) {
+    List<? extends JsonNode> input = request.inputItems();
+    if (!input.isEmpty()
+        && "compaction_trigger".equals(input.get(input.size() - 1).path("type").asText())) {
+      List<JsonNode> context = new ArrayList<>(history);
+      input.stream()
+          .filter(item -> !"compaction_trigger".equals(item.path("type").asText()))
+          .forEach(context::add);
+      return new Compaction.Plan(
+          Compaction.summaryTurn(
+              upstreamModel,
+              request.instructions(),
+              compaction.expand(context, history.size()),
+              resolver),
+          0,
+          null);
+    }
+    long threshold = compactThreshold(request.raw().get("context_management"));
+    if (threshold <= 0 || history.isEmpty() || InputTokenEstimate.of(turn) <= threshold) {
+      return null;
+    }
+    return new Compaction.Plan(
+        Compaction.summaryTurn(
+            upstreamModel,
+            request.instructions(),
+            compaction.expand(history, history.size()),
+            resolver),
+        history.size(),
+        summary ->
+            turn(request, List.of(Compaction.summaryMessage(summary)), upstreamModel, resolver));
+  }
+
+  /** {@code context_management: [{type: compaction, compact_threshold: N}]}'s N, or 0. */
+  private static long compactThreshold(JsonNode contextManagement) {
+    if (contextManagement == null || !contextManagement.isArray()) {
+      return 0;
+    }
+    for (JsonNode entry : contextManagement) {
+      if ("compaction".equals(entry.path("type").asText())
+          && entry.path("compact_threshold").isNumber()) {
+        return entry.get("compact_threshold").asLong();
+      }
+    }
+    return 0;
+  }
+
   /** A session without an x-session-id: the conversation, else the root of the response chain. */
   private String session(ResponseRequest request, String id) {
     if (request.conversationId() != null) {
@@ -328,11 +483,21 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
         : ResponseHistory.root(store, request.previousResponseId());
   }
 
-  /** What came before this turn: its conversation's items, or its previous responses'. */
-  private List<JsonNode> history(ResponseRequest request) {
+  /**
+   * What came before this turn: its conversation's items, or its previous responses' (a response
+   * this socket made with store=false is found in the socket's own memory).
+   */
+  private List<JsonNode> history(ResponseRequest request, SocketMemory socket) {
     String conversation = request.conversationId();
     if (conversation == null) {
-      return ResponseHistory.items(store, request.previousResponseId());
+      String previous = request.previousResponseId();
+      if (previous == null) {
+        return new ArrayList<>();
+      }
+      List<JsonNode> remembered = socket.remembered(previous);
+      return remembered != null
+          ? new ArrayList<>(remembered)
+          : ResponseHistory.items(store, previous);
     }
     if (conversations.find(conversation).isEmpty()) {
       throw NotFound.object("conversation", "conversation_not_found", "conversation", conversation);
@@ -439,7 +604,12 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
     }
     ResponseRequest request = ResponseRequestParser.parse(body);
     long tokens =
-        InputTokenEstimate.of(turn(request, request.model(), files.withoutModel(exchange::owns)));
+        InputTokenEstimate.of(
+            turn(
+                request,
+                history(request, SocketMemory.NONE),
+                request.model(),
+                files.withoutModel(exchange::owns)));
     exchange.sendJson(
         200, Json.object().put("object", "response.input_tokens").put("input_tokens", tokens));
   }

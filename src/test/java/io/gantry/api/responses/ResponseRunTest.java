@@ -940,6 +940,8 @@ class ResponseRunTest {
         "resp_test",
         1_700_000_000L,
         new UpstreamMeta("req_test"),
+        null,
+        java.util.List.of(),
         null);
   }
 
