@@ -457,9 +457,9 @@ md="$tmp/latest.md"
       if [ "$(scenario_errors "$s")" -gt 0 ]; then
         verdict="INVALID (errors in the run)"
       else
-        verdict="$(awk -v r="$r" 'BEGIN{print (r+0 >= 0.4) ? "PASS" : "FAIL"}')"
+        verdict="$(awk -v r="$r" 'BEGIN{print (r+0 >= 0.6) ? "PASS" : "FAIL"}')"
       fi
-      echo "- non-streaming throughput ≥ 0.4× nginx at $c conns: ${r}× — **$verdict**"
+      echo "- non-streaming throughput ≥ 0.6× nginx at $c conns: ${r}× — **$verdict**"
     done
   else
     echo "- non-streaming throughput ≥ 0.6× nginx: not measured (nginx unavailable)"

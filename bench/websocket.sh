@@ -14,7 +14,7 @@ java="$(find_java)"
 snapshot_jar
 sim_port="$(free_port)"; gw_port="$(free_port)"
 start_simulator "$sim_port"
-GANTRY_ACCESS_LOG_FILE="$tmp/access.log" start_gantry "$tmp/gantry.jar" "$gw_port" "$sim_port" "$tmp/data"
+start_gantry "$tmp/gantry.jar" "$gw_port" "$sim_port" "$tmp/data"
 gantry_pid="$(pgrep -P "$spawned" java || echo "$spawned")"
 log "Gantry pid $gantry_pid on port $gw_port; JVM flags: $(gantry_jvm_flags)"
 "$java" "$bench_dir/SocketTurnsBench.java" "http://127.0.0.1:$gw_port" "$gantry_pid" gantry-sim \

@@ -3,14 +3,11 @@ package io.gantry.observe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.Gantry;
 import io.gantry.config.ObserveConfig;
 import io.gantry.core.Json;
+import io.gantry.testing.AccessLogCapture;
 import io.gantry.testing.GatewayFixture;
 import io.gantry.testing.MetricsScrape;
 import io.gantry.testing.Promtool;
@@ -25,11 +22,8 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * Exact counts: traffic through a gateway of its own (so nothing else moves its meters), then the
@@ -41,22 +35,7 @@ class MetricsTest {
   static final GatewayFixture gateway =
       GatewayFixture.overSharedSimulators(c -> c.withObserve(new ObserveConfig(1, false)));
 
-  private static ListAppender<ILoggingEvent> accessLog;
-
-  @BeforeAll
-  static void attachToTheAccessLog() {
-    Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("gantry.access");
-    accessLog = new ListAppender<>();
-    accessLog.start();
-    logger.addAppender(accessLog);
-  }
-
-  @AfterAll
-  static void detachFromTheAccessLog() {
-    ((LoggerContext) LoggerFactory.getILoggerFactory())
-        .getLogger("gantry.access")
-        .detachAppender(accessLog);
-  }
+  @RegisterExtension static final AccessLogCapture accessLog = new AccessLogCapture();
 
   private static HttpResponse<byte[]> chat(
       String model, String prompt, boolean stream, String... headers) {
@@ -307,7 +286,6 @@ class MetricsTest {
         Gantry.start(
             TestStack.shared().openaiSimConfig().withObserve(new ObserveConfig(300, true)));
     try {
-      accessLog.list.clear();
       RawHttp.post(
           verbose.baseUrl() + "/v1/chat/completions",
           "{\"model\":\"gantry-sim\",\"messages\":[{\"role\":\"user\",\"content\":\"visible prompt sim:echo\"}]}",
@@ -317,12 +295,9 @@ class MetricsTest {
           "Bearer sk-hidden");
       await()
           .atMost(Duration.ofSeconds(2))
-          .until(() ->
-              accessLog.list.stream()
-                  .anyMatch(e -> e.getFormattedMessage().contains("content-check")));
+          .until(() -> accessLog.linesSince(0).stream().anyMatch(m -> m.contains("content-check")));
       String line =
-          accessLog.list.stream()
-              .map(ILoggingEvent::getFormattedMessage)
+          accessLog.linesSince(0).stream()
               .filter(m -> m.contains("content-check"))
               .findFirst()
               .orElseThrow();
@@ -457,7 +432,6 @@ class MetricsTest {
 
   @Test
   void accessLogIsOneJsonLinePerRequestWithoutContentOrSecrets() throws Exception {
-    accessLog.list.clear();
     chat(
         TestStack.OPENAI_MODEL,
         "secret prompt text sim:tokens=3",
@@ -470,11 +444,9 @@ class MetricsTest {
         "Bearer sk-very-secret-key");
     await()
         .atMost(Duration.ofSeconds(2))
-        .until(() ->
-            accessLog.list.stream().anyMatch(e -> e.getFormattedMessage().contains("log-check-1")));
+        .until(() -> accessLog.linesSince(0).stream().anyMatch(m -> m.contains("log-check-1")));
     String line =
-        accessLog.list.stream()
-            .map(ILoggingEvent::getFormattedMessage)
+        accessLog.linesSince(0).stream()
             .filter(m -> m.contains("log-check-1"))
             .findFirst()
             .orElseThrow();

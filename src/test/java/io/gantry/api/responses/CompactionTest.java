@@ -29,6 +29,18 @@ class CompactionTest {
     return item;
   }
 
+  /** A turn continuing {@code previous}, with {@code context_management} at {@code threshold}. */
+  private static ObjectNode continuing(JsonNode previous, long threshold) {
+    ObjectNode body = Json.object().put("model", MODEL);
+    body.put("previous_response_id", previous.path("id").asText());
+    body.put("input", "sim:history");
+    body.putArray("context_management")
+        .addObject()
+        .put("type", "compaction")
+        .put("compact_threshold", threshold);
+    return body;
+  }
+
   private static String outputText(JsonNode response) {
     return response.path("output_text").asText();
   }
@@ -69,15 +81,7 @@ class CompactionTest {
     first.put("input", "The zebra password is quartz. sim:tokens=3");
     JsonNode r1 = responses.create(first);
 
-    ObjectNode second = Json.object().put("model", MODEL);
-    second.put("previous_response_id", r1.path("id").asText());
-    second.put("input", "sim:history");
-    second
-        .putArray("context_management")
-        .addObject()
-        .put("type", "compaction")
-        .put("compact_threshold", 1);
-    JsonNode r2 = responses.create(second);
+    JsonNode r2 = responses.create(continuing(r1, 1));
     assertThat(r2.path("output").get(0).path("type").asText()).isEqualTo("compaction");
     assertThat(r2.path("output").get(1).path("type").asText()).isEqualTo("message");
     // The turn ran on the summary and its own input, not on the history.
@@ -95,15 +99,7 @@ class CompactionTest {
   void belowItsThresholdNothingIsCompacted() throws Exception {
     JsonNode r1 =
         responses.create(Json.object().put("model", MODEL).put("input", "The zebra is quartz."));
-    ObjectNode second = Json.object().put("model", MODEL);
-    second.put("previous_response_id", r1.path("id").asText());
-    second.put("input", "sim:history");
-    second
-        .putArray("context_management")
-        .addObject()
-        .put("type", "compaction")
-        .put("compact_threshold", 100000);
-    JsonNode r2 = responses.create(second);
+    JsonNode r2 = responses.create(continuing(r1, 100000));
     assertThat(r2.path("output").findValuesAsText("type")).doesNotContain("compaction");
     assertThat(outputText(r2)).contains("zebra");
   }

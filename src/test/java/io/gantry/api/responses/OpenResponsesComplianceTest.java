@@ -36,6 +36,10 @@ class OpenResponsesComplianceTest {
     return item;
   }
 
+  private static Map<String, String> part(String type, String text) {
+    return Map.of("type", type, "text", text);
+  }
+
   private static ObjectNode request(JsonNode... items) {
     ObjectNode body = Json.object().put("model", MODEL);
     ArrayNode input = body.putArray("input");
@@ -139,11 +143,7 @@ class OpenResponsesComplianceTest {
             message(
                 "user",
                 List.of(
-                    Map.of(
-                        "type",
-                        "input_text",
-                        "text",
-                        "What do you see in this image? Answer in one sentence."),
+                    part("input_text", "What do you see in this image? Answer in one sentence."),
                     Map.of("type", "input_image", "image_url", png)))));
   }
 
@@ -375,22 +375,11 @@ class OpenResponsesComplianceTest {
     ObjectNode body =
         request(
             message(
-                "user",
-                List.of(
-                    Map.of(
-                        "type",
-                        "input_text",
-                        "text",
-                        "Remember the compaction code word: slate."))),
-            message("assistant", List.of(Map.of("type", "output_text", "text", "OK."))),
+                "user", List.of(part("input_text", "Remember the compaction code word: slate."))),
+            message("assistant", List.of(part("output_text", "OK."))),
             message(
                 "user",
-                List.of(
-                    Map.of(
-                        "type",
-                        "input_text",
-                        "text",
-                        "Compress this conversation for later continuation."))));
+                List.of(part("input_text", "Compress this conversation for later continuation."))));
     JsonNode compacted = Json.MAPPER.readTree(compact(body).body());
     ArrayNode input = Json.MAPPER.createArrayNode();
     compacted.path("output").forEach(input::add);

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ResponsesSdkTest {
   private final OpenAIClient client = TestStack.shared().client();
 
-  private static String text(Response response) {
+  static String text(Response response) {
     StringBuilder out = new StringBuilder();
     for (ResponseOutputItem item : response.output()) {
       if (item.isMessage()) {

@@ -2,28 +2,25 @@ package io.gantry.api.responses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gantry.config.AdminConfig;
 import io.gantry.core.Json;
+import io.gantry.testing.AccessLogCapture;
 import io.gantry.testing.GatewayFixture;
 import io.gantry.testing.MetricsScrape;
 import io.gantry.testing.RawHttp;
 import io.gantry.testing.ResponsesSocketClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /**
  * WebSocket mode under keys: the upgrade needs a valid key (refused as the HTTP request it was,
@@ -37,22 +34,7 @@ class ResponsesSocketGovernanceTest {
   static final GatewayFixture gateway =
       GatewayFixture.overOwnSimulator(List.of("m1"), c -> c.withAdmin(new AdminConfig(ADMIN)));
 
-  private static ListAppender<ILoggingEvent> accessLog;
-
-  @BeforeAll
-  static void attachToTheAccessLog() {
-    Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger("gantry.access");
-    accessLog = new ListAppender<>();
-    accessLog.start();
-    logger.addAppender(accessLog);
-  }
-
-  @AfterAll
-  static void detachFromTheAccessLog() {
-    ((LoggerContext) LoggerFactory.getILoggerFactory())
-        .getLogger("gantry.access")
-        .detachAppender(accessLog);
-  }
+  @RegisterExtension static final AccessLogCapture accessLog = new AccessLogCapture();
 
   private static JsonNode createKey(String body) throws Exception {
     HttpResponse<byte[]> r =
@@ -91,10 +73,7 @@ class ResponsesSocketGovernanceTest {
   @Test
   void eachMessageIsARequestOfItsOwnInTheAccessLogAndMetrics() throws Exception {
     String key = createKey("{\"name\": \"logged\"}").path("key").asText();
-    int before;
-    synchronized (accessLog) {
-      before = accessLog.list.size();
-    }
+    int before = accessLog.size();
     double counted =
         MetricsScrape.of(gateway.url(), ADMIN).sum("gantry_requests_total", "surface", "responses");
     try (ResponsesSocketClient ws = open(key)) {
@@ -105,23 +84,15 @@ class ResponsesSocketGovernanceTest {
       }
     }
     // A message's line is written just after its last event: wait for the third.
-    List<String> lines = List.of();
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (lines.size() < 3 && System.nanoTime() < deadline) {
-      List<ILoggingEvent> logged;
-      synchronized (accessLog) {
-        logged = List.copyOf(accessLog.list.subList(before, accessLog.list.size()));
-      }
-      lines =
-          logged.stream()
-              .map(ILoggingEvent::getFormattedMessage)
-              .filter(line -> line.contains("\"surface\":\"responses\""))
-              .toList();
-      Thread.onSpinWait();
-    }
-    assertThat(lines).hasSize(3);
+    Callable<List<String>> lines =
+        () ->
+            accessLog.linesSince(before).stream()
+                .filter(line -> line.contains("\"surface\":\"responses\""))
+                .toList();
+    await().atMost(Duration.ofSeconds(5)).until(() -> lines.call().size() >= 3);
+    assertThat(lines.call()).hasSize(3);
     List<String> ids = new java.util.ArrayList<>();
-    for (String line : lines) {
+    for (String line : lines.call()) {
       ids.add(Json.MAPPER.readTree(line.substring(line.indexOf('{'))).path("request_id").asText());
     }
     assertThat(ids).doesNotHaveDuplicates().allMatch(id -> !id.isEmpty());

@@ -40,18 +40,6 @@ class WebSocketAndCompactionSdkTest {
     return ResponsesClientEvent.ofResponseCreate(create.build());
   }
 
-  private static String text(Response response) {
-    StringBuilder out = new StringBuilder();
-    for (ResponseOutputItem item : response.output()) {
-      if (item.isMessage()) {
-        item.asMessage()
-            .content()
-            .forEach(c -> c.outputText().ifPresent(t -> out.append(t.text())));
-      }
-    }
-    return out.toString();
-  }
-
   @Test
   void sequentialTurnsOnOneConnectionContinueFromItsMemory() {
     try (ResponseConnection connection = client.responses().connect()) {
@@ -68,7 +56,7 @@ class WebSocketAndCompactionSdkTest {
 
       connection.send(create("sim:history", first.id(), null));
       Response second = connection.finalResponse();
-      assertThat(text(second)).contains("cobalt");
+      assertThat(ResponsesSdkTest.text(second)).contains("cobalt");
     }
   }
 
@@ -80,7 +68,7 @@ class WebSocketAndCompactionSdkTest {
       assertThat(warm.output()).isEmpty();
       assertThat(warm.usage()).hasValueSatisfying(u -> assertThat(u.outputTokens()).isZero());
       connection.send(create("sim:history", warm.id(), null));
-      assertThat(text(connection.finalResponse())).contains("You are terse");
+      assertThat(ResponsesSdkTest.text(connection.finalResponse())).contains("You are terse");
     }
   }
 
@@ -153,6 +141,6 @@ class WebSocketAndCompactionSdkTest {
         client
             .responses()
             .create(ResponseCreateParams.builder().model(MODEL).inputOfResponse(next).build());
-    assertThat(text(answer)).contains(Compaction.SUMMARY_HEADER.strip());
+    assertThat(ResponsesSdkTest.text(answer)).contains(Compaction.SUMMARY_HEADER.strip());
   }
 }
