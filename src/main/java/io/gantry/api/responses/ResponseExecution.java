@@ -84,8 +84,13 @@ final class ResponseExecution {
       }
       ApiException failure = null;
       try {
-        Turn turn = compactFirst(p, record, run);
-        if (turn != null && ResponseRequestParser.generates(p.request().raw())) {
+        boolean generate = ResponseRequestParser.generates(p.request().raw());
+        Turn turn = p.turn();
+        if (p.compaction() != null) {
+          turn = compactFirst(p, record, run);
+          generate &= turn != null;
+        }
+        if (generate) {
           p.route().backend().chat(turn, p.meta(), AnswerTap.around(record, run));
         }
       } catch (UpstreamException e) {
@@ -139,16 +144,13 @@ final class ResponseExecution {
   }
 
   /**
-   * Runs the response's compaction, when it has one ({@link Compaction.Plan}): the summary is asked
-   * of the same backend and emitted as a {@code compaction} item. Returns the turn to run then, or
-   * null when the compaction was the whole response.
+   * Runs the response's compaction ({@link Compaction.Plan}): the summary is asked of the same
+   * backend and emitted as a {@code compaction} item. Returns the turn to run then, or null when
+   * the compaction was the whole response.
    */
   private Turn compactFirst(PreparedResponse p, RequestRecord record, ResponseRun run)
       throws IOException {
     Compaction.Plan plan = p.compaction();
-    if (plan == null) {
-      return p.turn();
-    }
     Compaction.Summary summary =
         Compaction.summarise(p.route(), plan.summaryTurn(), p.meta(), record);
     run.addFinished(compaction.item(summary.text(), plan.covers()));

@@ -44,7 +44,7 @@ final class ToolEcho {
 
   private static ObjectNode custom(JsonNode tool) {
     ObjectNode out = ((ObjectNode) tool).deepCopy();
-    out.set("description", tool.hasNonNull("description") ? tool.get("description") : null);
+    // OpenAI's spec types a custom tool's description as a string: left out when not given.
     if (!tool.path("format").isObject()) {
       out.putObject("format").put("type", "text");
     }

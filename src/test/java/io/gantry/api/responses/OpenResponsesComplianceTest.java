@@ -157,6 +157,35 @@ class OpenResponsesComplianceTest {
   }
 
   @Test
+  void everyToolTypeIsEchoedInItsFullShape() throws Exception {
+    ObjectNode body = request(message("user", "hi sim:tokens=2"));
+    ArrayNode tools = body.putArray("tools");
+    tools.addObject().put("type", "function").put("name", "bare_function");
+    tools.add(weatherTool().put("strict", true));
+    tools.addObject().put("type", "custom").put("name", "patch");
+    ObjectNode namespace = tools.addObject().put("type", "namespace").put("name", "files");
+    namespace.put("description", "File tools");
+    namespace.putArray("tools").addObject().put("type", "function").put("name", "read");
+    tools.addObject().put("type", "web_search");
+    HttpResponse<byte[]> raw = responses.raw(body);
+    assertThat(raw.statusCode()).as(RawHttp.text(raw)).isEqualTo(200);
+    JsonNode response = Json.MAPPER.readTree(raw.body());
+    assertThat(OpenResponsesShape.responseProblems(response)).isEmpty();
+    assertValid("Response", response);
+    JsonNode echoed = response.path("tools");
+    // The hosted tool was dropped (x-gantry-dropped-tools), so it is not echoed as offered.
+    List<String> types = new java.util.ArrayList<>();
+    echoed.forEach(tool -> types.add(tool.path("type").asText()));
+    assertThat(types).containsExactly("function", "function", "custom", "namespace");
+    JsonNode bare = echoed.get(0);
+    assertThat(bare.has("description") && bare.get("description").isNull()).isTrue();
+    assertThat(bare.has("parameters") && bare.get("parameters").isNull()).isTrue();
+    assertThat(bare.path("strict").isBoolean()).isTrue();
+    assertThat(echoed.get(1).path("strict").asBoolean()).isTrue();
+    assertThat(echoed.get(2).at("/format/type").asText()).isEqualTo("text");
+  }
+
+  @Test
   void penaltiesAreEchoedAndDefaultToZero() throws Exception {
     JsonNode plain = passes(request(message("user", "hi")));
     assertThat(plain.path("presence_penalty").asDouble(-1)).isZero();
