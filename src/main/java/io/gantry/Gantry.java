@@ -13,6 +13,9 @@ import io.gantry.api.inputs.InputFiles;
 import io.gantry.api.metrics.MetricsEndpoint;
 import io.gantry.api.models.ModelsEndpoints;
 import io.gantry.api.responses.ResponsesEndpoints;
+import io.gantry.cluster.LocalSignals;
+import io.gantry.cluster.PostgresSignals;
+import io.gantry.cluster.Replica;
 import io.gantry.config.GantryConfig;
 import io.gantry.edge.EdgeGuard;
 import io.gantry.edge.GatewayServer;
@@ -34,6 +37,7 @@ import io.gantry.store.JdbcBackgroundJobStore;
 import io.gantry.store.JdbcConversationStore;
 import io.gantry.store.JdbcFileStore;
 import io.gantry.store.JdbcResponseStore;
+import io.gantry.store.SingleProcessLock;
 import io.gantry.store.TimedResponseStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +61,8 @@ public final class Gantry implements AutoCloseable {
   private final Tracing tracing;
   private final DashboardSampler dashboard;
   private Governance governance;
+  private SingleProcessLock storeLock;
+  private Replica replica;
 
   private Gantry(
       GantryConfig config,
@@ -91,6 +97,24 @@ public final class Gantry implements AutoCloseable {
    */
   public static Gantry start(GantryConfig config, LimiterClock limiterClock) {
     createDataDir(config.dataDir());
+    String storeUrl =
+        config.store().url() != null
+            ? config.store().url()
+            : Database.sqliteUrl(Path.of(config.dataDir()));
+    SingleProcessLock storeLock = SingleProcessLock.forStore(storeUrl);
+    try {
+      Gantry gantry = start(config, limiterClock, storeUrl);
+      gantry.storeLock = storeLock;
+      return gantry;
+    } catch (RuntimeException | Error e) {
+      if (storeLock != null) {
+        storeLock.close();
+      }
+      throw e;
+    }
+  }
+
+  private static Gantry start(GantryConfig config, LimiterClock limiterClock, String storeUrl) {
     GantryMetrics metrics = new GantryMetrics(config.observe().metrics());
     SessionTracker sessions =
         new SessionTracker(
@@ -120,11 +144,13 @@ public final class Gantry implements AutoCloseable {
         TracingSettings.tracing(config.observe(), System.getenv(), dialects(registry));
 
     // The store and governance.
-    Database database =
-        Database.open(
-            config.store().url() != null
-                ? config.store().url()
-                : Database.sqliteUrl(Path.of(config.dataDir())));
+    Database database = Database.open(storeUrl);
+    boolean sharedStore = database.kind().equals("postgresql");
+    Replica replica =
+        new Replica(
+            config.cluster().replicaId(),
+            config.cluster().leaseSeconds() * 1000L,
+            sharedStore ? new PostgresSignals(database) : new LocalSignals());
     Governance governance = Governance.open(database, config, metrics, limiterClock);
     refuseOpenNetworkBind(config, governance);
 
@@ -142,10 +168,12 @@ public final class Gantry implements AutoCloseable {
             config.background(),
             new InputFiles(fileStore, fileBlobs, config.files()),
             conversationStore,
-            governance.tenancy());
+            governance.tenancy(),
+            replica);
     responses.onBackgroundJobFinished(metrics::backgroundJobFinished);
     responses.onBackgroundJobEnded(metrics::backgroundJobEnded);
     responses.onBackgroundJobRefused(metrics.protection()::backgroundRefused);
+    responses.onBackgroundQueueWait(metrics::backgroundQueueWait);
     Runnable refreshGauges =
         () -> {
           metrics.readiness("store", database.ping());
@@ -153,6 +181,7 @@ public final class Gantry implements AutoCloseable {
               .backends()
               .forEach(b -> metrics.circuitState(b.backend().name(), b.circuit().state().label()));
           responses.backgroundJobStates().forEach(metrics::backgroundJobs);
+          metrics.backgroundQueue(responses.backgroundQueueByModel());
         };
     DashboardSampler dashboard =
         new DashboardSampler(
@@ -186,11 +215,12 @@ public final class Gantry implements AutoCloseable {
 
     registry.start();
     dashboard.start();
-    responses.recoverBackgroundJobs();
+    responses.startBackgroundJobs(!sharedStore);
     server.start();
     Gantry gantry =
         new Gantry(config, registry, server, database, responses, sessions, dashboard, tracing);
     gantry.governance = governance;
+    gantry.replica = replica;
     LOG.info("Gantry listening on {}", gantry.listening());
     if (!registry.anyReady()) {
       LOG.warn(
@@ -314,13 +344,25 @@ public final class Gantry implements AutoCloseable {
   /** Lets in-flight requests finish (up to the configured grace), then stops. */
   @Override
   public void close() {
+    // Drain: no new requests (503, /readyz 503), no new background jobs taken; in-flight streams
+    // and running jobs get the grace; jobs still running then go back to the shared queue.
+    responses.stopClaimingBackgroundJobs();
+    long deadline =
+        System.nanoTime() + Duration.ofSeconds(config.server().shutdownGraceSeconds()).toNanos();
     server.drainAndStop(Duration.ofSeconds(config.server().shutdownGraceSeconds()));
-    registry.close();
+    responses.awaitBackgroundJobs(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     responses.close();
+    registry.close();
     governance.close();
     sessions.close();
     dashboard.close();
+    if (replica != null) {
+      replica.signals().close();
+    }
     database.close();
+    if (storeLock != null) {
+      storeLock.close();
+    }
     // Last: spans of requests and background jobs that ended during the drain still go out.
     tracing.close();
   }

@@ -47,7 +47,9 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     cli.setParameterExceptionHandler(Main::badArguments);
     cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-      if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+      if (e instanceof ConfigException
+          || e instanceof IllegalArgumentException
+          || e instanceof io.gantry.store.StoreException) {
         commandLine.getErr().println("gantry: " + e.getMessage());
         return 2;
       }

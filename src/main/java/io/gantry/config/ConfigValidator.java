@@ -35,6 +35,7 @@ final class ConfigValidator {
               + " more heap (its default is a quarter of the maximum heap).");
     }
     atLeast(config.background().maxQueued(), 1, "background.max_queued", "responses");
+    atLeast(config.cluster().leaseSeconds(), 2, "cluster.lease_seconds", "seconds");
     atLeast(
         config.background().maxQueuedPerTenant(),
         1,

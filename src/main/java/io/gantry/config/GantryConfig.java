@@ -21,7 +21,8 @@ public record GantryConfig(
     Map<String, List<String>> fallbacks,
     RoutingConfig routing,
     LimitsConfig limits,
-    AdminConfig admin) {
+    AdminConfig admin,
+    ClusterConfig cluster) {
 
   public GantryConfig {
     routing = routing == null ? RoutingConfig.DEFAULTS : routing;
@@ -38,6 +39,7 @@ public record GantryConfig(
     observe = observe == null ? new ObserveConfig(null, null) : observe;
     limits = limits == null ? LimitsConfig.DEFAULTS : limits;
     admin = admin == null ? new AdminConfig(null) : admin;
+    cluster = cluster == null ? ClusterConfig.DEFAULTS : cluster;
   }
 
   private static Map<String, List<String>> copyFallbacks(Map<String, List<String>> in) {
@@ -48,7 +50,7 @@ public record GantryConfig(
 
   public static GantryConfig defaults() {
     return new GantryConfig(
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public GantryConfig withFallbacks(Map<String, List<String>> newFallbacks) {
@@ -103,6 +105,10 @@ public record GantryConfig(
     return copy(c -> c.admin = newAdmin);
   }
 
+  public GantryConfig withCluster(ClusterConfig newCluster) {
+    return copy(c -> c.cluster = newCluster);
+  }
+
   public GantryConfig withLimits(LimitsConfig newLimits) {
     return copy(c -> c.limits = newLimits);
   }
@@ -123,6 +129,7 @@ public record GantryConfig(
     RoutingConfig routing;
     LimitsConfig limits;
     AdminConfig admin;
+    ClusterConfig cluster;
   }
 
   private GantryConfig copy(java.util.function.Consumer<Parts> change) {
@@ -141,6 +148,7 @@ public record GantryConfig(
     c.routing = routing;
     c.limits = limits;
     c.admin = admin;
+    c.cluster = cluster;
     change.accept(c);
     return new GantryConfig(
         c.server,
@@ -156,6 +164,7 @@ public record GantryConfig(
         c.fallbacks,
         c.routing,
         c.limits,
-        c.admin);
+        c.admin,
+        c.cluster);
   }
 }

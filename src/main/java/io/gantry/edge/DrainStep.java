@@ -21,7 +21,10 @@ final class DrainStep implements EdgeStep {
   public void handle(Exchange exchange, Next next) throws Exception {
     inFlight.incrementAndGet();
     try {
-      if (draining.getAsBoolean()) {
+      // Liveness stays true while draining: the process is healthy, only leaving (readiness,
+      // like every other route, answers 503 so load balancers stop sending).
+      if (draining.getAsBoolean()
+          && (exchange.route() == null || !exchange.route().pattern().equals("/livez"))) {
         throw new ApiException(
             503,
             "server_error",

@@ -171,6 +171,9 @@ public final class GatewayServer implements Routes, AutoCloseable {
             // default); +7% events per CPU-second on 50-token streams (bench/streaming.sh).
             .writeBufferSize(16 * 1024)
             .shutdownGracePeriod(Duration.ofSeconds(1))
+            // Gantry drains on SIGTERM itself (Gantry.close): Helidon's own hook would close
+            // every connection at once, cutting in-flight streams.
+            .shutdownHook(false)
             .routing(routing)
             .addRouting(socketRouting)
             .build()
@@ -187,6 +190,11 @@ public final class GatewayServer implements Routes, AutoCloseable {
 
   public int inFlight() {
     return inFlight.get();
+  }
+
+  /** Whether the server is draining (shutting down): readiness then fails. */
+  public boolean draining() {
+    return draining;
   }
 
   /**

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ApiKeys {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiKeys.class);
-  static final long CACHE_MILLIS = 5_000;
+  static final long CACHE_MILLIS = 4_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KeyStore store;

@@ -148,6 +148,21 @@ public final class GantryMetrics {
           .help("Background responses by state")
           .labelNames("state")
           .register(registry);
+  final Gauge backgroundQueueDepth =
+      Gauge.builder()
+          .name("gantry_background_queue_depth")
+          .help("Background responses waiting in the shared queue for a replica, by model")
+          .labelNames("model")
+          .register(registry);
+  final Histogram backgroundQueueWait =
+      Histogram.builder()
+          .name("gantry_background_queue_wait_seconds")
+          .help("From a background response being queued to a replica's worker taking it, by model")
+          .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+          .labelNames("model")
+          .classicOnly()
+          .classicUpperBounds(LlmBuckets.SECONDS)
+          .register(registry);
   final Histogram backgroundJobDuration =
       Histogram.builder()
           .name("gantry_background_job_duration_seconds")
@@ -377,6 +392,23 @@ public final class GantryMetrics {
     String model = r.model() == null ? NONE : r.model();
     String backend = r.backend() == null ? NONE : r.backend();
     errors.labelValues(r.surface(), model, backend, r.errorKind().label()).inc();
+  }
+
+  /** The shared queue's depth per model (models with nothing waiting read 0). */
+  public void backgroundQueue(java.util.Map<String, Long> waitingByModel) {
+    if (!enabled) {
+      return;
+    }
+    backgroundQueueDepth.clear();
+    waitingByModel.forEach(
+        (model, n) -> backgroundQueueDepth.labelValues(model.isEmpty() ? NONE : model).set(n));
+  }
+
+  public void backgroundQueueWait(String model, long millis) {
+    if (!enabled) {
+      return;
+    }
+    backgroundQueueWait.labelValues(model == null ? NONE : model).observe(millis / 1e3);
   }
 
   public void backgroundJobFinished(long nanos) {

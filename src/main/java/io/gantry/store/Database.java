@@ -79,6 +79,24 @@ public final class Database implements AutoCloseable {
     return "jdbc:sqlite:" + dataDir.resolve("gantry.db");
   }
 
+  /**
+   * A connection of its own outside the pool (PostgreSQL only), for work that holds one for good:
+   * listening for notifications. The caller closes it.
+   */
+  public java.sql.Connection dedicatedConnection() throws java.sql.SQLException {
+    if (!url.kind().equals(DatabaseUrl.POSTGRESQL)) {
+      throw new IllegalStateException("a dedicated connection is for PostgreSQL only");
+    }
+    java.util.Properties props = new java.util.Properties();
+    if (url.user() != null) {
+      props.setProperty("user", url.user());
+    }
+    if (url.password() != null) {
+      props.setProperty("password", url.password());
+    }
+    return java.sql.DriverManager.getConnection(url.jdbcUrl(), props);
+  }
+
   /** "sqlite" or "postgresql". */
   public String kind() {
     return url.kind();

@@ -124,6 +124,7 @@ public final class TestStack {
           null,
           null,
           null,
+          null,
           null);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);

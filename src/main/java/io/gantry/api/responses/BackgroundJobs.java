@@ -17,7 +17,6 @@ import io.gantry.upstream.Cancellation;
 import io.gantry.upstream.UpstreamMeta;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,29 +27,29 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs background responses in submission order, at most {@code workers} at once, queued →
- * in_progress → a final status, with a time limit, cancellation and restart safety. The queue is
- * durable ({@link BackgroundJobStore}); the job's events go to live followers and the store.
+ * Runs background responses, queued → in_progress → a final status, with a time limit,
+ * cancellation, and safety across restarts and replicas. The queue is the store's ({@link
+ * BackgroundJobStore}), shared by every replica: each of this replica's {@code workers} claims the
+ * oldest waiting job, owns it under a lease renewed by a heartbeat, and runs it; a job whose owner
+ * went silent (its lease ran out) is taken over by any replica: run again from the start when it
+ * had produced no output yet, else ended {@code failed} with {@code replica_lost}, its stored
+ * events closed so followers end cleanly. A cancel reaches the owner wherever it runs.
  *
  * <p>The queue is bounded, over all tenants and per tenant ({@code background.max_queued}, {@code
- * background.max_queued_per_tenant}): a response beyond it is refused at once with 429 {@code
- * background_queue_full} and {@code Retry-After}. A waiting job holds only its id in memory; its
- * request stays in the store and is read and prepared again when a worker takes it, so a queue of
- * large requests costs no heap (and every id it names is checked again, for its owner, then).
- *
- * <p>After a restart, jobs still queued run; jobs that were running are marked failed, because the
- * backend's partial generation is gone and re-running would send a client tokens it has partly seen
- * already under the same event numbers.
+ * background.max_queued_per_tenant}, counted in the store): a response beyond it is refused at once
+ * with 429 {@code background_queue_full} and {@code Retry-After}. A waiting job holds nothing in
+ * memory; its request stays in the store and is prepared again, for its owner's tenant, when a
+ * worker takes it.
  */
 final class BackgroundJobs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BackgroundJobs.class);
-  static final String RESTART_MESSAGE =
-      "The gateway restarted while this background response was running; run it again.";
+  static final String REPLICA_LOST_MESSAGE =
+      "The gateway replica running this background response stopped or restarted before it"
+          + " finished, after it had produced output; run it again.";
 
   /** Turns a stored job's request back into a response ready to run. */
   interface Preparer {
@@ -62,7 +61,6 @@ final class BackgroundJobs implements AutoCloseable {
   private final ResponseStore responses;
   private final BackgroundJobStore jobs;
   private final LiveResponses live;
-  private final java.util.concurrent.ExecutorService workers;
   private final int workerCount;
   private final Duration timeout;
   private final int maxQueued;
@@ -71,21 +69,34 @@ final class BackgroundJobs implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofVirtual().name("gantry-job-timer").factory());
   private final Map<String, Running> running = new ConcurrentHashMap<>();
-  // Jobs waiting for a worker, in all and per tenant (entries leave at zero): guarded by itself.
-  private final Map<String, Integer> queuedByTenant = new HashMap<>();
-  private int queued;
+  private final io.gantry.cluster.Replica replica;
+  private final java.util.function.LongSupplier clock;
+  // Wakes a worker when a job may be waiting (a signal from any replica); workers also poll.
+  private final java.util.concurrent.Semaphore jobsWaiting = new java.util.concurrent.Semaphore(0);
+  private final List<Thread> claimers = new java.util.ArrayList<>();
+  private volatile boolean claiming = true;
+  private volatile java.util.function.Function<String, String> tenantOf = id -> "default";
   // Average run time of finished jobs, for Retry-After when the queue is full.
   private volatile long averageJobNanos = 10_000_000_000L;
   private volatile Preparer preparer;
 
-  /** A job here: what cancels it, whether a worker took it, and the signal that it ended. */
+  /** A job here: what cancels it, whether it got past preparing, and the signal that it ended. */
   private record Running(
-      Cancellation cancellation, CountDownLatch finished, AtomicBoolean started, String tenant) {}
+      Cancellation cancellation, CountDownLatch finished, AtomicBoolean started) {}
 
   private final Map<String, BiConsumer<Usage, String>> settlements = new ConcurrentHashMap<>();
   private volatile java.util.function.LongConsumer finishedJobs = nanos -> {};
   private volatile java.util.function.Consumer<RequestRecord> endedJobs = record -> {};
   private volatile java.util.function.Consumer<String> refusedJobs = scope -> {};
+  private volatile BiConsumer<String, Long> queueWaits = (model, millis) -> {};
+  private final io.gantry.cluster.EventWaits waits;
+
+  private static final java.util.Set<String> FINAL =
+      java.util.Set.of("completed", "incomplete", "failed", "cancelled");
+
+  /** Events a job emits before its backend answers anything. */
+  private static final java.util.Set<String> ANNOUNCEMENTS =
+      java.util.Set.of("response.created", "response.queued", "response.in_progress");
 
   BackgroundJobs(
       io.gantry.route.ModelRouter router,
@@ -93,18 +104,18 @@ final class BackgroundJobs implements AutoCloseable {
       ResponseStore responses,
       BackgroundJobStore jobs,
       LiveResponses live,
-      io.gantry.config.BackgroundConfig config) {
+      io.gantry.config.BackgroundConfig config,
+      io.gantry.cluster.Replica replica,
+      java.util.function.LongSupplier clock) {
+    this.replica = replica;
+    this.clock = clock;
+    this.waits = new io.gantry.cluster.EventWaits(replica.signals());
     this.router = router;
     this.execution = execution;
     this.responses = responses;
     this.jobs = jobs;
     this.live = live;
     this.workerCount = config.workers();
-    // A fixed pool takes jobs in submission order; its threads are virtual, so a worker blocked
-    // on a backend costs no platform thread.
-    this.workers =
-        Executors.newFixedThreadPool(
-            workerCount, Thread.ofVirtual().name("gantry-job-", 0).factory());
     this.timeout = Duration.ofSeconds(config.jobTimeoutSeconds());
     this.maxQueued = config.maxQueued();
     this.maxQueuedPerTenant = config.maxQueuedPerTenant();
@@ -116,68 +127,69 @@ final class BackgroundJobs implements AutoCloseable {
   }
 
   /**
-   * Stores the response as queued, announces it and starts it when a worker is free. {@code settle}
-   * (may be null) gets the job's usage and model when it ends, for the rate limiter and usage
-   * records.
+   * Stores the response as queued, announces it, and puts it in the shared queue for the first free
+   * worker of any replica. {@code settle} (may be null) gets the job's usage and model when it ends
+   * here, for the rate limiter and usage records (a job another replica runs stays settled at its
+   * estimate).
    *
    * @throws ApiException 429 {@code background_queue_full} when the queue is full, for all or for
    *     {@code tenant}
    */
   ObjectNode submit(
       PreparedResponse p, ObjectNode requestBody, BiConsumer<Usage, String> settle, String tenant) {
-    reserve(tenant);
-    try {
-      ObjectNode queuedResponse =
-          ResponseJson.render(
-              p.request(), p.id(), p.createdAt(), "queued", List.of(), null, null, null);
-      execution.save(p, queuedResponse, List.of());
-      jobs.add(new BackgroundJob(p.id(), Json.text(requestBody), p.createdAt()));
-      if (settle != null) {
-        settlements.put(p.id(), settle);
-      }
-      JobEvents events =
-          new JobEvents(p.id(), live.open(p.id()), responses, p.meta().cancellation(), 0);
-      try {
-        events.emit(
-            Json.object()
-                .put("type", "response.created")
-                .set("response", queuedResponse.deepCopy()));
-        events.emit(
-            Json.object()
-                .put("type", "response.queued")
-                .set("response", queuedResponse.deepCopy()));
-      } catch (IOException impossible) {
-        // Not cancelled yet: emitting cannot fail.
-      }
-      events.flush();
-      start(p.id(), p.createdAt(), p.meta(), tenant, events);
-      return queuedResponse;
-    } catch (RuntimeException e) {
-      unreserve(tenant);
-      throw e;
+    refuseWhenFull(tenant);
+    ObjectNode queuedResponse =
+        ResponseJson.render(
+            p.request(), p.id(), p.createdAt(), "queued", List.of(), null, null, null);
+    execution.save(p, queuedResponse, List.of());
+    if (settle != null) {
+      settlements.put(p.id(), settle);
     }
+    JobEvents events = events(p.id(), 0);
+    try {
+      events.emit(
+          Json.object().put("type", "response.created").set("response", queuedResponse.deepCopy()));
+      events.emit(
+          Json.object().put("type", "response.queued").set("response", queuedResponse.deepCopy()));
+    } catch (IOException impossible) {
+      // Not cancelled yet: emitting cannot fail.
+    }
+    events.flush();
+    jobs.add(
+        new BackgroundJob(
+            p.id(), Json.text(requestBody), p.createdAt(), p.request().model(), clock.getAsLong()));
+    replica.signals().publish(io.gantry.cluster.Signals.JOBS, p.id());
+    return queuedResponse;
   }
 
-  /** Takes a place in the queue, or refuses the job when there is none (all, or the tenant's). */
-  private void reserve(String tenant) {
-    String scope = null;
-    synchronized (queuedByTenant) {
-      if (queued >= maxQueued) {
-        scope = "all";
-      } else if (queuedByTenant.getOrDefault(tenant, 0) >= maxQueuedPerTenant) {
-        scope = "tenant";
-      } else {
-        queued++;
-        queuedByTenant.merge(tenant, 1, Integer::sum);
-        return;
-      }
+  /**
+   * The writer of a job's announcements, at submission: stored only, since any replica may be the
+   * one that runs it (and keeps its live events).
+   */
+  private JobEvents events(String id, long firstSequence) {
+    return new JobEvents(
+        id,
+        new LiveResponses.Live(),
+        responses,
+        new Cancellation(),
+        firstSequence,
+        replica.signals());
+  }
+
+  /** Refuses the job when the shared queue is full, for all or for the tenant. */
+  private void refuseWhenFull(String tenant) {
+    long waiting = jobs.waiting();
+    String scope =
+        waiting >= maxQueued ? "all" : jobs.waiting(tenant) >= maxQueuedPerTenant ? "tenant" : null;
+    if (scope == null) {
+      return;
     }
     refusedJobs.accept(scope);
     long waitSeconds =
         Math.max(
             1,
             (long)
-                Math.ceil(averageJobNanos / 1e9 * Math.max(1, queued) / Math.max(1, workerCount)));
+                Math.ceil(averageJobNanos / 1e9 * Math.max(1, waiting) / Math.max(1, workerCount)));
     throw new ApiException(
             429,
             "requests",
@@ -196,30 +208,108 @@ final class BackgroundJobs implements AutoCloseable {
         .withHeader("Retry-After", Long.toString(waitSeconds));
   }
 
-  private void unreserve(String tenant) {
-    synchronized (queuedByTenant) {
-      queued--;
-      queuedByTenant.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
+  /**
+   * Starts this replica's workers and its heartbeat. Call once, after the preparer is set. On a
+   * store only this process uses ({@code alone}), jobs a previous process owned are taken over at
+   * once instead of after their lease.
+   *
+   * @param tenantOf the tenant that owns a response
+   */
+  void start(java.util.function.Function<String, String> tenantOf, boolean alone) {
+    this.tenantOf = tenantOf;
+    if (alone) {
+      // No other process can use this store: whatever a previous process owned is ours now.
+      // A job it left with output ends here, before the first request is served.
+      for (BackgroundJob job : jobs.all()) {
+        Optional<StoredResponse> stored = responses.find(job.responseId());
+        if (stored.isPresent()
+            && "in_progress".equals(stored.get().status())
+            && producedOutput(job.responseId())) {
+          failLost(stored.get(), nextSequence(job.responseId()));
+        }
+      }
+      jobs.releaseAll();
+    }
+    replica.signals().subscribe(io.gantry.cluster.Signals.JOBS, id -> jobsWaiting.release());
+    replica.signals().subscribe(io.gantry.cluster.Signals.CANCEL, this::cancelIfRunningHere);
+    for (int i = 0; i < workerCount; i++) {
+      claimers.add(Thread.ofVirtual().name("gantry-job-" + i).start(this::claimLoop));
+    }
+    long beat = Math.max(200, replica.leaseMillis() / 3);
+    timers.scheduleAtFixedRate(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+  }
+
+  /** One worker: claims the oldest waiting job of the shared queue, runs it, again. */
+  private void claimLoop() {
+    while (claiming) {
+      try {
+        Optional<BackgroundJob> job =
+            jobs.claim(replica.id(), clock.getAsLong(), replica.leaseMillis());
+        if (job.isEmpty()) {
+          // Woken by a signal from any replica; a slow poll covers a lost one and lapsed leases.
+          jobsWaiting.tryAcquire(1, TimeUnit.SECONDS);
+          continue;
+        }
+        runClaimed(job.get());
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        io.gantry.observe.Supervision.failed("gantry-job", e);
+        try {
+          Thread.sleep(1000); // the store is failing: do not spin on it
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+      }
     }
   }
 
-  private void start(
-      String id, long createdAt, UpstreamMeta meta, String tenant, JobEvents events) {
-    Running job =
-        new Running(meta.cancellation(), new CountDownLatch(1), new AtomicBoolean(), tenant);
-    running.put(id, job);
-    workers.execute(() -> run(id, createdAt, meta, events, job));
+  /** Keeps this replica's leases, and cancels jobs whose cancel signal it may have missed. */
+  private void heartbeat() {
+    try {
+      if (!running.isEmpty()) {
+        jobs.renew(replica.id(), clock.getAsLong() + replica.leaseMillis());
+        jobs.cancelRequested(replica.id()).forEach(this::cancelIfRunningHere);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("background jobs: cannot renew this replica's leases: {}", e.getMessage());
+    }
+  }
+
+  private void cancelIfRunningHere(String id) {
+    Running job = running.get(id);
+    if (job != null) {
+      job.cancellation().cancel(Cancellation.Reason.CANCELLED);
+    }
+  }
+
+  /** A job this replica just claimed: queued, or taken over from a replica that went silent. */
+  private void runClaimed(BackgroundJob job) {
+    String id = job.responseId();
+    Optional<StoredResponse> stored = responses.find(id);
+    if (stored.isEmpty() || FINAL.contains(stored.get().status())) {
+      jobs.remove(id);
+      return;
+    }
+    long next = nextSequence(id);
+    if ("in_progress".equals(stored.get().status()) && producedOutput(id)) {
+      failLost(stored.get(), next);
+      return;
+    }
+    queueWaits.accept(job.model(), Math.max(0, clock.getAsLong() - job.queuedAtMs()));
+    UpstreamMeta meta = new UpstreamMeta(io.gantry.core.Ids.request());
+    Running running = new Running(meta.cancellation(), new CountDownLatch(1), new AtomicBoolean());
+    this.running.put(id, running);
+    JobEvents events =
+        new JobEvents(id, live.open(id), responses, meta.cancellation(), next, replica.signals());
+    run(id, job.createdAt(), meta, events, running);
   }
 
   private void run(String id, long createdAt, UpstreamMeta meta, JobEvents events, Running job) {
-    unreserve(job.tenant()); // no longer waiting for a worker
     RequestRecord record = new RequestRecord(meta.requestId(), null);
     record.surface("responses");
     PreparedResponse p = null;
     try {
-      if (job.cancellation().isCancelled()) {
-        return; // cancelled while queued: cancel() already wrote the final state
-      }
       job.started().set(true);
       try {
         p = prepare(id, createdAt, meta);
@@ -242,7 +332,7 @@ final class BackgroundJobs implements AutoCloseable {
           LOG.warn("background response {}: cannot settle its usage: {}", id, e.getMessage());
         }
       }
-      finish(id, events);
+      finish(id, events, job.cancellation().reason() == Cancellation.Reason.SHUTDOWN);
       job.finished().countDown();
     }
   }
@@ -270,8 +360,8 @@ final class BackgroundJobs implements AutoCloseable {
             () -> job.cancellation().cancel(Cancellation.Reason.TIMED_OUT),
             timeout.toMillis(),
             TimeUnit.MILLISECONDS);
-    // The job takes its replica's slot now, not while it was queued for a worker; it waits in
-    // the backend's queue like a foreground request, and holds the slot until it ends.
+    // The job takes its replica's slot now; it waits in the backend's queue like a foreground
+    // request, and holds the slot until it ends.
     PreparedResponse leased = null;
     try {
       leased =
@@ -318,115 +408,131 @@ final class BackgroundJobs implements AutoCloseable {
     endedJobs.accept(record);
   }
 
-  private void finish(String id, JobEvents events) {
+  /**
+   * The job ended here: its row leaves the queue and followers are told. A job given up at shutdown
+   * ({@code released}) stays, with no owner, for another replica.
+   */
+  private void finish(String id, JobEvents events, boolean released) {
     try {
       events.flush();
-      jobs.remove(id);
+      if (!released) {
+        jobs.remove(id);
+      }
     } catch (RuntimeException e) {
       LOG.error("could not record the end of background response {}", id, e);
     }
     running.remove(id);
     live.close(id);
+    replica.signals().publish(io.gantry.cluster.Signals.EVENTS, id);
   }
 
   /**
-   * Cancels a queued or running job and returns once its final state is stored (or after a short
-   * wait). Returns false when no job of that id is running here.
+   * Cancels a job wherever it is and returns once its final state is stored (or after a short
+   * wait): here, by cancelling it; waiting in the queue, by ending it from here; running on another
+   * replica, by telling its owner. Returns false when there is no such job.
    */
   boolean cancel(String id) {
     Running job = running.get(id);
-    if (job == null) {
-      return false;
-    }
-    job.cancellation().cancel(Cancellation.Reason.CANCELLED);
-    if (responses.find(id).map(r -> "queued".equals(r.status())).orElse(false)) {
-      cancelQueued(id);
+    if (job != null) {
+      job.cancellation().cancel(Cancellation.Reason.CANCELLED);
+      await(job.finished());
       return true;
     }
-    try {
-      job.finished().await(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (jobs.claimIfWaiting(id, replica.id(), clock.getAsLong(), replica.leaseMillis())) {
+      cancelWaiting(id);
+      return true;
     }
+    if (jobs.find(id).isEmpty()) {
+      return false;
+    }
+    jobs.requestCancel(id);
+    replica.signals().publish(io.gantry.cluster.Signals.CANCEL, id);
+    awaitFinal(id, Duration.ofSeconds(5));
     return true;
   }
 
-  /** A job cancelled before a worker took it: its thread will not touch it, so finish it here. */
-  private void cancelQueued(String id) {
-    Optional<StoredResponse> stored = responses.find(id);
-    if (stored.isEmpty() || !"queued".equals(stored.get().status())) {
-      return;
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    StoredResponse s = stored.get();
-    ObjectNode response = (ObjectNode) parse(s.responseJson());
-    response.put("status", "cancelled");
-    responses.save(withResponse(s, response));
-    LiveResponses.Live events = live.get(id);
-    long next = nextSequence(id);
-    ObjectNode error =
-        ResponseExecution.errorEvent("response_cancelled", "The response was cancelled.");
-    error.put("sequence_number", next);
-    responses.appendEvent(new StoredEvent(id, next, "error", Json.text(error)));
-    if (events != null) {
-      events.append(error);
+  }
+
+  /** Waits until the response has a final status (another replica ends it), at most {@code max}. */
+  private void awaitFinal(String id, Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (var waiter = waits.register(id)) {
+        if (responses.find(id).map(r -> FINAL.contains(r.status())).orElse(true)) {
+          return;
+        }
+        waiter.await(Duration.ofMillis(100));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
-    jobs.remove(id);
-    running.remove(id);
-    live.close(id);
   }
 
   /**
-   * Runs the jobs a previous process left: queued ones run now (they were accepted, so they take
-   * their places whatever the bound), interrupted ones are marked failed with their terminal
-   * events, so no response stays in_progress forever.
-   *
-   * @param tenantOf the tenant that owns a response
+   * A job this replica claimed to end it before it ran (or after its owner was lost): cancelled,
+   * with its terminal event, out of the queue.
    */
-  void recover(Function<String, String> tenantOf) {
-    for (BackgroundJob job : jobs.all()) {
-      Optional<StoredResponse> stored = responses.find(job.responseId());
-      if (stored.isEmpty()) {
-        jobs.remove(job.responseId());
-        continue;
-      }
-      String status = stored.get().status();
-      if ("queued".equals(status)) {
-        String id = job.responseId();
-        String tenant = tenantOf.apply(id);
-        synchronized (queuedByTenant) {
-          queued++;
-          queuedByTenant.merge(tenant, 1, Integer::sum);
-        }
-        UpstreamMeta meta = new UpstreamMeta(io.gantry.core.Ids.request());
-        JobEvents events =
-            new JobEvents(id, live.open(id), responses, meta.cancellation(), nextSequence(id));
-        start(id, job.createdAt(), meta, tenant, events);
-        LOG.info("background response {} was queued before the restart: running it now", id);
-      } else if ("in_progress".equals(status)) {
-        failInterrupted(stored.get(), RESTART_MESSAGE);
-        LOG.warn(
-            "background response {} was running when the gateway stopped: marked failed",
-            job.responseId());
-      } else {
-        jobs.remove(job.responseId());
+  private void cancelWaiting(String id) {
+    Optional<StoredResponse> stored = responses.find(id);
+    if (stored.isPresent() && !FINAL.contains(stored.get().status())) {
+      StoredResponse s = stored.get();
+      ObjectNode response = (ObjectNode) parse(s.responseJson());
+      response.put("status", "cancelled");
+      responses.save(withResponse(s, response));
+      long next = nextSequence(id);
+      ObjectNode error =
+          ResponseExecution.errorEvent("response_cancelled", "The response was cancelled.");
+      error.put("sequence_number", next);
+      responses.appendEvent(new StoredEvent(id, next, "error", Json.text(error)));
+      LiveResponses.Live events = live.get(id);
+      if (events != null) {
+        events.append(error);
       }
     }
+    jobs.remove(id);
+    settlements.remove(id);
+    live.close(id);
+    replica.signals().publish(io.gantry.cluster.Signals.EVENTS, id);
   }
 
-  private void failInterrupted(StoredResponse s, String message) {
-    ObjectNode response = failed(s, message);
+  /** Whether a response's stored events go beyond its announcements (output was produced). */
+  private boolean producedOutput(String id) {
+    for (StoredEvent event : responses.events(id, -1)) {
+      if (!ANNOUNCEMENTS.contains(event.type())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Ends a job whose replica was lost after it had produced output: running it again would send its
+   * followers tokens they have partly seen under the same event numbers.
+   */
+  private void failLost(StoredResponse s, long next) {
+    ObjectNode response = failed(s, REPLICA_LOST_MESSAGE);
     responses.save(withResponse(s, response));
-    long next = nextSequence(s.id());
     ObjectNode failed = Json.object().put("type", "response.failed");
     failed.set("response", response);
     failed.put("sequence_number", next);
-    ObjectNode error = ResponseExecution.errorEvent("gateway_restarted", message);
+    ObjectNode error = ResponseExecution.errorEvent("replica_lost", REPLICA_LOST_MESSAGE);
     error.put("sequence_number", next + 1);
     responses.appendEvents(
         List.of(
             new StoredEvent(s.id(), next, "response.failed", Json.text(failed)),
             new StoredEvent(s.id(), next + 1, "error", Json.text(error))));
     jobs.remove(s.id());
+    settlements.remove(s.id());
+    replica.signals().publish(io.gantry.cluster.Signals.EVENTS, s.id());
+    LOG.warn(
+        "background response {}: its replica was lost after it produced output: failed", s.id());
   }
 
   /** The stored response, failed with {@code message} (the spec's closed code: server_error). */
@@ -463,10 +569,24 @@ final class BackgroundJobs implements AutoCloseable {
     }
   }
 
-  /** Jobs here now: {@code queued} (waiting for a worker) and {@code in_progress}. */
+  /**
+   * Jobs: {@code queued} (waiting for a worker of any replica, from the store) and {@code
+   * in_progress} (running on this replica).
+   */
   Map<String, Long> states() {
-    long started = running.values().stream().filter(r -> r.started().get()).count();
-    return Map.of("queued", running.size() - started, "in_progress", started);
+    long here = running.values().stream().filter(r -> r.started().get()).count();
+    long waiting;
+    try {
+      waiting = jobs.waiting();
+    } catch (RuntimeException e) {
+      waiting = 0;
+    }
+    return Map.of("queued", waiting, "in_progress", here);
+  }
+
+  /** Jobs waiting for a replica, per model (the shared queue's depth). */
+  Map<String, Long> waitingByModel() {
+    return jobs.waitingByModel();
   }
 
   /** Told how long each finished job ran. */
@@ -484,9 +604,57 @@ final class BackgroundJobs implements AutoCloseable {
     this.refusedJobs = listener;
   }
 
+  /** Told how long each job waited in the queue (model, milliseconds) when a worker took it. */
+  void onQueueWait(BiConsumer<String, Long> listener) {
+    this.queueWaits = listener;
+  }
+
+  /** Stops taking jobs from the queue (shutdown): running ones go on. */
+  void stopClaiming() {
+    claiming = false;
+    claimers.forEach(Thread::interrupt);
+  }
+
+  /** Waits, at most {@code max}, for the jobs running here to end. */
+  void awaitRunning(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    for (Running job : List.copyOf(running.values())) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      try {
+        job.finished().await(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Gives up the jobs still running here (shutdown, after the grace): each stops without writing a
+   * final state, and the queue gets them back with no owner, so another replica takes them over at
+   * once rather than after the lease.
+   */
+  void release() {
+    stopClaiming();
+    List<Running> left = List.copyOf(running.values());
+    left.forEach(r -> r.cancellation().cancel(Cancellation.Reason.SHUTDOWN));
+    left.forEach(r -> await(r.finished()));
+    try {
+      jobs.release(replica.id());
+      replica.signals().publish(io.gantry.cluster.Signals.JOBS, "released");
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "could not release this replica's jobs (they go when their lease ends): {}",
+          e.getMessage());
+    }
+  }
+
   @Override
   public void close() {
+    release();
     timers.shutdownNow();
-    workers.shutdownNow();
   }
 }

@@ -183,6 +183,10 @@ final class ResponseExecution {
       ResponseRun run,
       ResponseEvents events,
       Cancellation.Reason reason) {
+    if (reason == Cancellation.Reason.SHUTDOWN) {
+      // Given up to another replica (shutdown): it takes over from what is stored.
+      return new Outcome(null, null);
+    }
     if (reason == Cancellation.Reason.CLIENT_GONE) {
       record.fail(ErrorKind.CLIENT_DISCONNECTED);
     }

@@ -26,48 +26,67 @@ final class ResponseFollower {
   private static final Set<String> FINAL_STATUSES =
       Set.of("completed", "incomplete", "failed", "cancelled");
   private static final Duration WAIT = Duration.ofMillis(500);
+  private static final Duration TERMINAL_GRACE = Duration.ofSeconds(2);
 
   private final ResponseStore store;
   private final LiveResponses live;
+  private final io.gantry.cluster.EventWaits waits;
 
-  ResponseFollower(ResponseStore store, LiveResponses live) {
+  ResponseFollower(ResponseStore store, LiveResponses live, io.gantry.cluster.EventWaits waits) {
     this.store = store;
     this.live = live;
+    this.waits = waits;
   }
 
   void follow(Exchange exchange, String id, long startingAfter) {
     SseStream sse = new SseStream(exchange.openStream(200, "text/event-stream"));
     long last = startingAfter;
+    long finalSince = 0;
     try {
       while (true) {
         LiveResponses.Live running = live.get(id);
-        List<JsonNode> batch =
-            running != null ? new ArrayList<>(running.since(last)) : stored(id, last);
-        for (JsonNode event : batch) {
-          sse.event(event.path("type").asText(), event);
-          last = event.path("sequence_number").asLong();
-          if (TERMINAL.contains(event.path("type").asText())) {
-            return;
+        // Registered before the store is read, so news written meanwhile is not missed.
+        io.gantry.cluster.EventWaits.Waiter waiter = running == null ? waits.register(id) : null;
+        try {
+          List<JsonNode> batch = running != null ? live(running, id, last) : stored(id, last);
+          for (JsonNode event : batch) {
+            sse.event(event.path("type").asText(), event);
+            last = event.path("sequence_number").asLong();
+            if (TERMINAL.contains(event.path("type").asText())) {
+              return;
+            }
+          }
+          if (!batch.isEmpty()) {
+            continue;
+          }
+          if (running != null) {
+            if (!running.done()) {
+              running.awaitAfter(last, WAIT);
+            }
+            continue;
+          }
+          StoredResponse response = store.find(id).orElse(null);
+          if (response == null || FINAL_STATUSES.contains(response.status())) {
+            // Ended (its terminal event was replayed or lies before starting_after), or deleted.
+            // The final status is stored just before the terminal event: give that a moment.
+            if (finalSince == 0) {
+              finalSince = System.nanoTime();
+            }
+            if (stored(id, last).isEmpty()
+                && (response == null
+                    || System.nanoTime() - finalSince > TERMINAL_GRACE.toNanos())) {
+              return;
+            }
+            waiter.await(Duration.ofMillis(50));
+            continue;
+          }
+          // Running on another replica: its owner signals each write of events.
+          waiter.await(WAIT);
+        } finally {
+          if (waiter != null) {
+            waiter.close();
           }
         }
-        if (!batch.isEmpty()) {
-          continue;
-        }
-        if (running != null) {
-          if (!running.done()) {
-            running.awaitAfter(last, WAIT);
-          }
-          continue;
-        }
-        StoredResponse response = store.find(id).orElse(null);
-        if (response == null || FINAL_STATUSES.contains(response.status())) {
-          // Ended (its terminal event was replayed or lies before starting_after), or deleted.
-          if (stored(id, last).isEmpty()) {
-            return;
-          }
-          continue;
-        }
-        Thread.sleep(WAIT);
       }
     } catch (IOException clientGone) {
       // Following stops; the response itself runs on.
@@ -76,6 +95,26 @@ final class ResponseFollower {
     } finally {
       sse.close();
     }
+  }
+
+  /**
+   * Events after {@code after} of a response running here: those before its live ones come from the
+   * store (its announcements were written when it was queued, perhaps by another replica).
+   */
+  private List<JsonNode> live(LiveResponses.Live running, String id, long after) {
+    List<ObjectNode> liveEvents = running.since(after);
+    long firstLive =
+        liveEvents.isEmpty() ? Long.MAX_VALUE : liveEvents.get(0).path("sequence_number").asLong();
+    List<JsonNode> out = new ArrayList<>();
+    if (firstLive > after + 1) {
+      for (JsonNode event : stored(id, after)) {
+        if (event.path("sequence_number").asLong() < firstLive) {
+          out.add(event);
+        }
+      }
+    }
+    out.addAll(liveEvents);
+    return out;
   }
 
   private List<JsonNode> stored(String id, long after) {

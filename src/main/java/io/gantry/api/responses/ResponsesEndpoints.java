@@ -71,7 +71,8 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
       BackgroundConfig backgroundConfig,
       InputFiles files,
       ConversationStore conversations,
-      io.gantry.govern.Tenancy tenancy) {
+      io.gantry.govern.Tenancy tenancy,
+      io.gantry.cluster.Replica replica) {
     this.admission = admission;
     this.router = admission.router();
     this.tenancy = tenancy;
@@ -82,7 +83,16 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
     this.compaction = new Compaction(sealer);
     this.rejectHostedTools = rejectHostedTools;
     this.execution = new ResponseExecution(store, conversations, sealer);
-    this.background = new BackgroundJobs(router, execution, store, jobs, live, backgroundConfig);
+    this.background =
+        new BackgroundJobs(
+            router,
+            execution,
+            store,
+            jobs,
+            live,
+            backgroundConfig,
+            replica,
+            System::currentTimeMillis);
     // A job's request is prepared again when a worker takes it, for the tenant that owns it.
     this.background.preparer((id, body, meta) ->
         prepare(
@@ -93,7 +103,8 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
             SocketMemory.NONE,
             (model, session) ->
                 router.resolve(model, RouteHints.of(session, meta.cancellation()).withoutLease())));
-    this.follower = new ResponseFollower(store, live);
+    this.follower =
+        new ResponseFollower(store, live, new io.gantry.cluster.EventWaits(replica.signals()));
   }
 
   @Override
@@ -212,9 +223,33 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
     background.onEnded(listener);
   }
 
-  /** Picks up background jobs a previous process left behind. Call once at start-up. */
-  public void recoverBackgroundJobs() {
-    background.recover(tenancy::ownerOf);
+  /**
+   * Starts this replica's background workers on the shared queue. Call once at start-up; {@code
+   * alone} when no other process can use the store (SQLite): jobs a previous process left are then
+   * taken over at once.
+   */
+  public void startBackgroundJobs(boolean alone) {
+    background.start(tenancy::ownerOf, alone);
+  }
+
+  /** Stops taking background jobs (shutdown starts); running ones go on. */
+  public void stopClaimingBackgroundJobs() {
+    background.stopClaiming();
+  }
+
+  /** Waits, at most {@code max}, for the background jobs running here to end (shutdown). */
+  public void awaitBackgroundJobs(java.time.Duration max) {
+    background.awaitRunning(max);
+  }
+
+  /** Background jobs waiting for a replica, per model. */
+  public Map<String, Long> backgroundQueueByModel() {
+    return background.waitingByModel();
+  }
+
+  /** Told how long each background job waited in the queue (model, milliseconds). */
+  public void onBackgroundQueueWait(java.util.function.BiConsumer<String, Long> listener) {
+    background.onQueueWait(listener);
   }
 
   /**
