@@ -34,9 +34,11 @@ import io.gantry.store.JdbcBackgroundJobStore;
 import io.gantry.store.JdbcConversationStore;
 import io.gantry.store.JdbcFileStore;
 import io.gantry.store.JdbcResponseStore;
+import io.gantry.store.RetentionSweeper;
 import io.gantry.store.TimedResponseStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -57,6 +59,7 @@ public final class Gantry implements AutoCloseable {
   private final Tracing tracing;
   private final DashboardSampler dashboard;
   private Governance governance;
+  private RetentionSweeper retention;
 
   private Gantry(
       GantryConfig config,
@@ -131,6 +134,9 @@ public final class Gantry implements AutoCloseable {
     // The surfaces; each registers its own routes.
     JdbcFileStore fileStore = new JdbcFileStore(database);
     FileBlobs fileBlobs = FileBlobs.open(Path.of(config.dataDir()));
+    RetentionSweeper retention =
+        new RetentionSweeper(database, fileBlobs, config.store().retention(), Clock.systemUTC())
+            .listener(new RetentionMetrics(metrics.retention()));
     JdbcConversationStore conversationStore = new JdbcConversationStore(database);
     ResponsesEndpoints responses =
         new ResponsesEndpoints(
@@ -187,10 +193,12 @@ public final class Gantry implements AutoCloseable {
     registry.start();
     dashboard.start();
     responses.recoverBackgroundJobs();
+    retention.start();
     server.start();
     Gantry gantry =
         new Gantry(config, registry, server, database, responses, sessions, dashboard, tracing);
     gantry.governance = governance;
+    gantry.retention = retention;
     LOG.info("Gantry listening on {}", gantry.listening());
     if (!registry.anyReady()) {
       LOG.warn(
@@ -320,6 +328,7 @@ public final class Gantry implements AutoCloseable {
     governance.close();
     sessions.close();
     dashboard.close();
+    retention.close();
     database.close();
     // Last: spans of requests and background jobs that ended during the drain still go out.
     tracing.close();
