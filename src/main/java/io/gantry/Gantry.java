@@ -37,10 +37,12 @@ import io.gantry.store.JdbcBackgroundJobStore;
 import io.gantry.store.JdbcConversationStore;
 import io.gantry.store.JdbcFileStore;
 import io.gantry.store.JdbcResponseStore;
+import io.gantry.store.RetentionSweeper;
 import io.gantry.store.SingleProcessLock;
 import io.gantry.store.TimedResponseStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -63,6 +65,7 @@ public final class Gantry implements AutoCloseable {
   private Governance governance;
   private SingleProcessLock storeLock;
   private Replica replica;
+  private RetentionSweeper retention;
 
   private Gantry(
       GantryConfig config,
@@ -157,6 +160,9 @@ public final class Gantry implements AutoCloseable {
     // The surfaces; each registers its own routes.
     JdbcFileStore fileStore = new JdbcFileStore(database);
     FileBlobs fileBlobs = FileBlobs.open(Path.of(config.dataDir()));
+    RetentionSweeper retention =
+        new RetentionSweeper(database, fileBlobs, config.store().retention(), Clock.systemUTC())
+            .listener(new RetentionMetrics(metrics.retention()));
     JdbcConversationStore conversationStore = new JdbcConversationStore(database);
     ResponsesEndpoints responses =
         new ResponsesEndpoints(
@@ -216,11 +222,13 @@ public final class Gantry implements AutoCloseable {
     registry.start();
     dashboard.start();
     responses.startBackgroundJobs(!sharedStore);
+    retention.start();
     server.start();
     Gantry gantry =
         new Gantry(config, registry, server, database, responses, sessions, dashboard, tracing);
     gantry.governance = governance;
     gantry.replica = replica;
+    gantry.retention = retention;
     LOG.info("Gantry listening on {}", gantry.listening());
     if (!registry.anyReady()) {
       LOG.warn(
@@ -356,6 +364,7 @@ public final class Gantry implements AutoCloseable {
     governance.close();
     sessions.close();
     dashboard.close();
+    retention.close();
     if (replica != null) {
       replica.signals().close();
     }

@@ -64,6 +64,7 @@ final class ConfigValidator {
       checkUrl(config.observe().otlpEndpoint(), "observe.otlp_endpoint");
     }
     LimitsValidator.validate(config.limits());
+    config.store().retention().validate();
     String hosted = config.responses().hostedTools();
     if (!hosted.equals("drop") && !hosted.equals("reject")) {
       throw new ConfigException(

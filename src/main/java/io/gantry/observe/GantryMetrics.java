@@ -194,6 +194,7 @@ public final class GantryMetrics {
   private final QueueMeters queues;
   private final RateLimitMeters rateLimits;
   private final ProtectionMeters protection;
+  private final RetentionMeters retention;
 
   private record RouteKey(String surface, String model, String backend) {}
 
@@ -210,6 +211,7 @@ public final class GantryMetrics {
     this.queues = new QueueMeters(registry, enabled);
     this.rateLimits = new RateLimitMeters(registry, enabled);
     this.protection = new ProtectionMeters(registry, enabled);
+    this.retention = new RetentionMeters(registry, enabled);
     if (enabled) {
       JvmMetrics.builder().register(registry);
     }
@@ -438,6 +440,11 @@ public final class GantryMetrics {
   /** The edge closed a client connection ({@code header_timeout}, {@code write_timeout}). */
   public void connectionClosed(String reason) {
     protection.connectionClosed(reason);
+  }
+
+  /** The store retention sweeper's meters (rows and bytes deleted, sweep time). */
+  public RetentionMeters retention() {
+    return retention;
   }
 
   /** The rate limiter's meters (refusals, decision time, failures). */

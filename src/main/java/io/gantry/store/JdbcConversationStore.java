@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -15,9 +16,23 @@ import java.util.Optional;
  */
 public final class JdbcConversationStore implements ConversationStore {
   private final Transactions tx;
+  private final Clock clock;
 
   public JdbcConversationStore(Database db) {
+    this(db, Clock.systemUTC());
+  }
+
+  /**
+   * {@code clock} stamps every change in {@code updated_at}: retention counts from a conversation's
+   * last change, so one in use never expires.
+   */
+  public JdbcConversationStore(Database db, Clock clock) {
     this.tx = db.transactions();
+    this.clock = clock;
+  }
+
+  private long now() {
+    return clock.instant().getEpochSecond();
   }
 
   @Override
@@ -26,19 +41,22 @@ public final class JdbcConversationStore implements ConversationStore {
     Conversation conversation = new Conversation(id, createdAt, metadataJson);
     // Parsed before the transaction, so a malformed item fails without holding a lock.
     List<String> ids = initialItemsJson.stream().map(ItemIds::of).toList();
+    long updatedAt = now();
     tx.write(
         "create conversation " + id,
         c -> {
           try (PreparedStatement s =
               c.prepareStatement(
                   """
-                  INSERT INTO conversations (id, created_at, metadata_json, next_position)
-                  VALUES (?, ?, ?, ?)\
+                  INSERT INTO conversations
+                    (id, created_at, metadata_json, next_position, updated_at)
+                  VALUES (?, ?, ?, ?, ?)\
                   """)) {
             s.setString(1, id);
             s.setLong(2, createdAt);
             s.setString(3, metadataJson);
             s.setInt(4, initialItemsJson.size());
+            s.setLong(5, updatedAt);
             s.executeUpdate();
           }
           insertItems(c, id, 0, initialItemsJson, ids);
@@ -67,13 +85,16 @@ public final class JdbcConversationStore implements ConversationStore {
 
   @Override
   public boolean updateMetadata(String id, String metadataJson) {
+    long updatedAt = now();
     return tx.write(
         "update metadata of conversation " + id,
         c -> {
           try (PreparedStatement s =
-              c.prepareStatement("UPDATE conversations SET metadata_json = ? WHERE id = ?")) {
+              c.prepareStatement(
+                  "UPDATE conversations SET metadata_json = ?, updated_at = ? WHERE id = ?")) {
             s.setString(1, metadataJson);
-            s.setString(2, id);
+            s.setLong(2, updatedAt);
+            s.setString(3, id);
             return s.executeUpdate() > 0;
           }
         });
@@ -99,6 +120,7 @@ public final class JdbcConversationStore implements ConversationStore {
   @Override
   public void appendItems(String conversationId, List<String> itemsJson) {
     List<String> ids = itemsJson.stream().map(ItemIds::of).toList();
+    long updatedAt = now();
     tx.write(
         "append " + itemsJson.size() + " items to conversation " + conversationId,
         c -> {
@@ -106,9 +128,11 @@ public final class JdbcConversationStore implements ConversationStore {
           // writer anyway), so a concurrent append waits here and then reserves the next ones.
           try (PreparedStatement s =
               c.prepareStatement(
-                  "UPDATE conversations SET next_position = next_position + ? WHERE id = ?")) {
+                  "UPDATE conversations SET next_position = next_position + ?, updated_at = ?"
+                      + " WHERE id = ?")) {
             s.setInt(1, itemsJson.size());
-            s.setString(2, conversationId);
+            s.setLong(2, updatedAt);
+            s.setString(3, conversationId);
             if (s.executeUpdate() == 0) {
               throw new NoSuchElementException("no conversation with id " + conversationId);
             }
@@ -229,16 +253,27 @@ public final class JdbcConversationStore implements ConversationStore {
 
   @Override
   public boolean deleteItem(String conversationId, String itemId) {
+    long updatedAt = now();
     return tx.write(
         "delete item " + itemId + " of conversation " + conversationId,
         c -> {
+          boolean deleted;
           try (PreparedStatement s =
               c.prepareStatement(
                   "DELETE FROM conversation_items WHERE conversation_id = ? AND item_id = ?")) {
             s.setString(1, conversationId);
             s.setString(2, itemId);
-            return s.executeUpdate() > 0;
+            deleted = s.executeUpdate() > 0;
           }
+          if (deleted) {
+            try (PreparedStatement s =
+                c.prepareStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")) {
+              s.setLong(1, updatedAt);
+              s.setString(2, conversationId);
+              s.executeUpdate();
+            }
+          }
+          return deleted;
         });
   }
 }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,9 +18,16 @@ public final class JdbcResponseStore implements ResponseStore {
   private static final String OUTPUT = "output";
 
   private final Transactions tx;
+  private final Clock clock;
 
   public JdbcResponseStore(Database db) {
+    this(db, Clock.systemUTC());
+  }
+
+  /** {@code clock} stamps each save's {@code updated_at}, where retention counts from. */
+  public JdbcResponseStore(Database db, Clock clock) {
     this.tx = db.transactions();
+    this.clock = clock;
   }
 
   @Override
@@ -27,6 +35,7 @@ public final class JdbcResponseStore implements ResponseStore {
     // Parsed before the transaction, so a malformed item fails the save without holding a lock.
     List<String> inputIds = r.inputItemsJson().stream().map(ItemIds::of).toList();
     List<String> outputIds = r.outputItemsJson().stream().map(ItemIds::of).toList();
+    long updatedAt = clock.instant().getEpochSecond();
     tx.write(
         "save response " + r.id(),
         c -> {
@@ -36,14 +45,16 @@ public final class JdbcResponseStore implements ResponseStore {
               c.prepareStatement(
                   """
                   INSERT INTO responses
-                    (id, previous_response_id, model, status, created_at, response_json)
-                  VALUES (?, ?, ?, ?, ?, ?)
+                    (id, previous_response_id, model, status, created_at, response_json,
+                     updated_at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?)
                   ON CONFLICT (id) DO UPDATE SET
                     previous_response_id = excluded.previous_response_id,
                     model = excluded.model,
                     status = excluded.status,
                     created_at = excluded.created_at,
-                    response_json = excluded.response_json\
+                    response_json = excluded.response_json,
+                    updated_at = excluded.updated_at\
                   """)) {
             s.setString(1, r.id());
             s.setString(2, r.previousResponseId());
@@ -51,6 +62,7 @@ public final class JdbcResponseStore implements ResponseStore {
             s.setString(4, r.status());
             s.setLong(5, r.createdAt());
             s.setString(6, r.responseJson());
+            s.setLong(7, updatedAt);
             s.executeUpdate();
           }
           deleteItems(c, r.id());

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -364,16 +363,7 @@ class MetricsTest {
     Promtool.require();
     chat(TestStack.OPENAI_MODEL, "mixed sim:tokens=2", true);
     chat(TestStack.OPENAI_MODEL, "sim:fail=500", false);
-    String text = MetricsScrape.of(gateway.url()).text();
-    Process check =
-        new ProcessBuilder(Promtool.PATH.toString(), "check", "metrics")
-            .redirectErrorStream(true)
-            .start();
-    check.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-    check.getOutputStream().close();
-    String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(check.exitValue()).as(report).isZero();
+    Promtool.checkMetrics(MetricsScrape.of(gateway.url()).text());
   }
 
   @Test

@@ -1,5 +1,9 @@
 package io.gantry.store;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,5 +42,15 @@ final class StoreFixtures {
         json,
         items(id + "_in_", inputs),
         items(id + "_out_", outputs));
+  }
+
+  /** The first column of the query's first row, e.g. a {@code COUNT(*)}. */
+  static long count(Database db, String sql) throws SQLException {
+    try (Connection c = db.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 }

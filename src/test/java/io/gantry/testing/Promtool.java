@@ -2,8 +2,10 @@ package io.gantry.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -25,5 +27,20 @@ public final class Promtool {
           .isTrue();
     }
     Assumptions.assumeTrue(present, "skipped: promtool is not installed");
+  }
+
+  /**
+   * Checks a {@code /metrics} exposition with {@code promtool check metrics}: fails with its
+   * report.
+   */
+  public static void checkMetrics(String exposition) throws Exception {
+    require();
+    Process check =
+        new ProcessBuilder(PATH.toString(), "check", "metrics").redirectErrorStream(true).start();
+    check.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
+    check.getOutputStream().close();
+    String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(check.exitValue()).as(report).isZero();
   }
 }

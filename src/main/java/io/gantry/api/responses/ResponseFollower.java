@@ -39,10 +39,19 @@ final class ResponseFollower {
   }
 
   void follow(Exchange exchange, String id, long startingAfter) {
+    // Read before the stream opens, so a stream past its resume window is a clear error.
+    List<JsonNode> replay = live.get(id) == null ? replayable(id, startingAfter) : List.of();
     SseStream sse = new SseStream(exchange.openStream(200, "text/event-stream"));
     long last = startingAfter;
     long finalSince = 0;
     try {
+      for (JsonNode event : replay) {
+        sse.event(event.path("type").asText(), event);
+        last = event.path("sequence_number").asLong();
+        if (TERMINAL.contains(event.path("type").asText())) {
+          return;
+        }
+      }
       while (true) {
         LiveResponses.Live running = live.get(id);
         // Registered before the store is read, so news written meanwhile is not missed.
@@ -115,6 +124,26 @@ final class ResponseFollower {
     }
     out.addAll(liveEvents);
     return out;
+  }
+
+  /**
+   * The stored events after {@code after}; refused when the response finished and has no events
+   * left at all: they were deleted once its resume window ({@code store.retention.stream_events})
+   * had passed, and an empty stream would look like a stream that ended.
+   */
+  private List<JsonNode> replayable(String id, long after) {
+    List<JsonNode> events = stored(id, after);
+    if (events.isEmpty()
+        && store.find(id).map(r -> FINAL_STATUSES.contains(r.status())).orElse(false)
+        && (after < 0 || store.events(id, -1).isEmpty())) {
+      throw io.gantry.edge.ApiException.invalid(
+          "stream",
+          "The stream events of response '"
+              + id
+              + "' are no longer stored: they are kept for a while after the response finished"
+              + " (store.retention.stream_events). Retrieve the response without stream=true.");
+    }
+    return events;
   }
 
   private List<JsonNode> stored(String id, long after) {
