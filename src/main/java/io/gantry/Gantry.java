@@ -38,6 +38,7 @@ import io.gantry.store.JdbcConversationStore;
 import io.gantry.store.JdbcFileStore;
 import io.gantry.store.JdbcResponseStore;
 import io.gantry.store.RetentionSweeper;
+import io.gantry.store.SharedSecrets;
 import io.gantry.store.SingleProcessLock;
 import io.gantry.store.TimedResponseStore;
 import java.nio.file.Files;
@@ -153,7 +154,8 @@ public final class Gantry implements AutoCloseable {
         new Replica(
             config.cluster().replicaId(),
             config.cluster().leaseSeconds() * 1000L,
-            sharedStore ? new PostgresSignals(database) : new LocalSignals());
+            sharedStore ? new PostgresSignals(database) : new LocalSignals(),
+            sharedStore ? new SharedSecrets(database) : null);
     Governance governance = Governance.open(database, config, metrics, limiterClock);
     refuseOpenNetworkBind(config, governance);
 

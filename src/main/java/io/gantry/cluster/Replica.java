@@ -1,12 +1,8 @@
 package io.gantry.cluster;
 
 /**
- * This replica as the others see it: its id in the store, how long its leases last, and the signals
- * that reach every replica.
+ * This replica as the others see it: its id in the store, how long its leases last, the signals
+ * that reach every replica, and the secrets they share (null for a process alone on its store).
  */
-public record Replica(String id, long leaseMillis, Signals signals) {
-  /** One process alone on its store (SQLite, tests): leases are still taken, signals stay local. */
-  public static Replica alone(String id) {
-    return new Replica(id, 10_000, new LocalSignals());
-  }
-}
+public record Replica(
+    String id, long leaseMillis, Signals signals, io.gantry.store.SharedSecrets sharedSecrets) {}

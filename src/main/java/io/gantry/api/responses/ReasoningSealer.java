@@ -29,6 +29,22 @@ final class ReasoningSealer {
     this.key = new SecretKeySpec(key, "AES");
   }
 
+  /**
+   * The key every replica on a shared store uses (made by the first one, kept in the store), so an
+   * item sealed by one replica opens on any other.
+   */
+  static ReasoningSealer shared(io.gantry.store.SharedSecrets secrets) {
+    String encoded =
+        secrets.getOrCreate(
+            "reasoning_key",
+            () -> {
+              byte[] fresh = new byte[32];
+              RANDOM.nextBytes(fresh);
+              return Base64.getEncoder().encodeToString(fresh);
+            });
+    return new ReasoningSealer(Base64.getDecoder().decode(encoded));
+  }
+
   /** Loads the key from {@code dataDir/reasoning.key}, creating it (owner-only) on first use. */
   static ReasoningSealer open(Path dataDir) {
     Path file = dataDir.resolve("reasoning.key");

@@ -79,7 +79,11 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
     this.files = files;
     this.store = store;
     this.conversations = conversations;
-    this.sealer = ReasoningSealer.open(dataDir);
+    // One replica alone keeps its key beside its data; replicas on a shared store share one.
+    this.sealer =
+        replica.sharedSecrets() == null
+            ? ReasoningSealer.open(dataDir)
+            : ReasoningSealer.shared(replica.sharedSecrets());
     this.compaction = new Compaction(sealer);
     this.rejectHostedTools = rejectHostedTools;
     this.execution = new ResponseExecution(store, conversations, sealer);
