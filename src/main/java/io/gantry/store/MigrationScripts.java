@@ -2,21 +2,28 @@ package io.gantry.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * Finds the migration scripts shipped in {@code db/migration}. A class loader cannot list a
- * resource directory, so the scripts are read from wherever this class was loaded: the classes
- * directory in development and tests, the (shaded) jar in a release.
+ * resource directory, so each class path entry that has the directory is read as what it is: the
+ * classes directory in development and tests, the (shaded) jar in a release, and in the container
+ * image a resources directory of its own beside the classes (Jib's layout), whose classes directory
+ * holds an empty {@code db/migration}.
  */
 final class MigrationScripts {
   static final String DIRECTORY = "db/migration";
@@ -25,23 +32,40 @@ final class MigrationScripts {
 
   /** The shipped migrations in version order. */
   static List<Migration> shipped() {
-    Path codeSource;
+    return shipped(MigrationScripts.class.getClassLoader());
+  }
+
+  /** The migrations in every entry of {@code loader}'s class path; the first of one name wins. */
+  static List<Migration> shipped(ClassLoader loader) {
+    Map<String, Migration> byName = new LinkedHashMap<>();
     try {
-      codeSource =
-          Path.of(
-              MigrationScripts.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException("cannot locate the migration scripts", e);
-    }
-    try {
-      if (Files.isDirectory(codeSource)) {
-        return load(codeSource.resolve(DIRECTORY));
-      }
-      try (FileSystem jar = FileSystems.newFileSystem(codeSource)) {
-        return load(jar.getPath(DIRECTORY));
+      for (URL location : Collections.list(loader.getResources(DIRECTORY))) {
+        for (Migration m : read(location)) {
+          byName.putIfAbsent(m.name(), m);
+        }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the migration scripts in " + codeSource, e);
+      throw new UncheckedIOException("cannot read the migration scripts", e);
+    }
+    if (byName.isEmpty()) {
+      // Starting at schema version 0 would fail later, at the first query, far from the cause.
+      throw new IllegalStateException(
+          "no migration scripts found in " + DIRECTORY + " on the class path");
+    }
+    return ordered(new ArrayList<>(byName.values()));
+  }
+
+  private static List<Migration> read(URL location) throws IOException {
+    try {
+      if (location.getProtocol().equals("jar")) {
+        URL jarFile = ((JarURLConnection) location.openConnection()).getJarFileURL();
+        try (FileSystem jar = FileSystems.newFileSystem(Path.of(jarFile.toURI()))) {
+          return load(jar.getPath(DIRECTORY));
+        }
+      }
+      return load(Path.of(location.toURI()));
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("cannot locate the migration scripts at " + location, e);
     }
   }
 

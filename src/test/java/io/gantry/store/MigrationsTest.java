@@ -3,12 +3,18 @@ package io.gantry.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +58,56 @@ class MigrationsTest {
     assertThat(shipped).isNotEmpty();
     assertThat(shipped.getFirst().name()).isEqualTo("V1__responses");
     assertThat(shipped).extracting(Migration::version).isSorted();
+  }
+
+  @Test
+  void scriptsAreFoundInAResourcesDirectoryBesideTheClassesAsInTheImage() throws Exception {
+    // Jib's image: /app/classes holds an empty db/migration, /app/resources the scripts.
+    Path classes = dir.resolve("classes");
+    Files.createDirectories(classes.resolve("db/migration"));
+    Path resources = dir.resolve("resources");
+    Files.createDirectories(resources.resolve("db/migration"));
+    Files.writeString(resources.resolve("db/migration/V1__a.sql"), "SELECT 1");
+    Files.writeString(resources.resolve("db/migration/V2__b.sql"), "SELECT 2");
+    try (URLClassLoader loader = loaderOf(classes, resources)) {
+      assertThat(MigrationScripts.shipped(loader))
+          .extracting(Migration::name)
+          .containsExactly("V1__a", "V2__b");
+    }
+  }
+
+  @Test
+  void scriptsAreFoundInAJar() throws Exception {
+    Path jar = dir.resolve("app.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new JarEntry("db/migration/"));
+      out.putNextEntry(new JarEntry("db/migration/V1__a.sql"));
+      out.write("SELECT 1".getBytes(StandardCharsets.UTF_8));
+    }
+    try (URLClassLoader loader = loaderOf(jar)) {
+      assertThat(MigrationScripts.shipped(loader))
+          .extracting(Migration::name)
+          .containsExactly("V1__a");
+    }
+  }
+
+  @Test
+  void noScriptsAnywhereIsAnErrorNotAnEmptySchema() throws Exception {
+    Path classes = dir.resolve("classes");
+    Files.createDirectories(classes.resolve("db/migration"));
+    try (URLClassLoader loader = loaderOf(classes)) {
+      assertThatThrownBy(() -> MigrationScripts.shipped(loader))
+          .hasMessageContaining("no migration scripts found in db/migration");
+    }
+  }
+
+  /** Only these entries, without the test's own class path behind them. */
+  private static URLClassLoader loaderOf(Path... entries) throws Exception {
+    URL[] urls = new URL[entries.length];
+    for (int i = 0; i < entries.length; i++) {
+      urls[i] = entries[i].toUri().toURL();
+    }
+    return new URLClassLoader(urls, ClassLoader.getPlatformClassLoader());
   }
 
   @Test
