@@ -31,7 +31,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -60,9 +59,6 @@ class KubernetesManifestsTest {
    * does not know them yet, so they are left out of the load below. Drop a name from here once
    * GantryConfig has its key: from then on the load checks it like every other.
    */
-  private static final Set<String> ADDED_BY_THE_CLUSTER_CHANGE =
-      Set.of("GANTRY_CLUSTER_REPLICA_ID");
-
   /** Resident memory measured under the heaviest load we run, with the launcher's flags. */
   private static final Path MEASURED = Path.of("bench/results/load-2000.md");
 
@@ -259,19 +255,20 @@ class KubernetesManifestsTest {
                 && v.getConfigMap().getName().equals(configMap.getMetadata().getName()));
   }
 
-  /** The Deployment's environment, with the Secret's values and without the cluster change's. */
+  /** The Deployment's environment, with the Secret's values and a pod name. */
   private static Map<String, String> podEnvironment() {
     Map<String, String> env = new HashMap<>();
     for (EnvVar var : k8s.gantry().getEnv()) {
-      if (ADDED_BY_THE_CLUSTER_CHANGE.contains(var.getName())) {
-        continue;
-      }
       if (var.getValue() != null) {
         env.put(var.getName(), var.getValue());
       } else if (var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null) {
         String key = var.getValueFrom().getSecretKeyRef().getKey();
         assertThat(SECRET).as("the Secret's documented keys").containsKey(key);
         env.put(var.getName(), SECRET.get(key));
+      } else if (var.getValueFrom() != null
+          && var.getValueFrom().getFieldRef() != null
+          && var.getValueFrom().getFieldRef().getFieldPath().equals("metadata.name")) {
+        env.put(var.getName(), "gantry-7d9f8c6b5-x2k4p"); // a pod's name, as Kubernetes gives it
       } else {
         throw new AssertionError(var.getName() + " has a source this test does not know");
       }
