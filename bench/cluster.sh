@@ -59,5 +59,5 @@ done
   echo "| one replica | $((one / 2)) |"
   echo "| nginx over two replicas | $((two / 2)) |"
   echo
-  "$java" "$bench_dir/ClusterBench.java" "${urls[0]}" "${urls[1]}" "${urls[2]}" "${replica_pids[2]}" gantry-sim "${CLUSTER_TRIALS:-20}"
+  "$java" "$bench_dir/ClusterBench.java" "${urls[0]}" "${urls[1]}" "${urls[2]}" "${replica_pids[2]}" gantry-sim "${CLUSTER_TRIALS:-20}" "$schema" bench-c
 } | tee "$results/cluster.md"

@@ -31,6 +31,12 @@ public interface BackgroundJobStore {
   /** Claims this job only if it is waiting (no owner, or a lapsed lease): to end it from here. */
   boolean claimIfWaiting(String responseId, String replica, long nowMs, long leaseMs);
 
+  /** Jobs whose owner's lease ended before {@code nowMs} (its replica went silent). */
+  List<String> lapsed(long nowMs);
+
+  /** Puts a job this replica claimed back in the queue, with no owner. */
+  void giveBack(String responseId);
+
   /** Renews the lease of every job {@code replica} owns until {@code untilMs}; how many. */
   int renew(String replica, long untilMs);
 

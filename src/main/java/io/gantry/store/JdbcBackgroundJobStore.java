@@ -106,6 +106,34 @@ public final class JdbcBackgroundJobStore implements BackgroundJobStore {
   }
 
   @Override
+  public List<String> lapsed(long nowMs) {
+    return tx.single(
+        "lapsed background jobs",
+        c -> {
+          List<String> out = new ArrayList<>();
+          try (PreparedStatement s =
+                  prepare(
+                      c,
+                      "SELECT response_id FROM background_jobs WHERE owner IS NOT NULL AND lease_until < ?",
+                      nowMs);
+              ResultSet rows = s.executeQuery()) {
+            while (rows.next()) {
+              out.add(rows.getString(1));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public void giveBack(String responseId) {
+    update(
+        "give back background job " + responseId,
+        "UPDATE background_jobs SET owner = NULL, lease_until = 0 WHERE response_id = ?",
+        responseId);
+  }
+
+  @Override
   public int renew(String replica, long untilMs) {
     return update(
         "renew the leases of " + replica,

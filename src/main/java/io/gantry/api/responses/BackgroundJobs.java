@@ -264,16 +264,41 @@ final class BackgroundJobs implements AutoCloseable {
     }
   }
 
-  /** Keeps this replica's leases, and cancels jobs whose cancel signal it may have missed. */
+  /**
+   * Keeps this replica's leases, cancels jobs whose cancel signal it may have missed, and takes
+   * over the jobs of replicas that went silent (see {@link #takeOver}).
+   */
   private void heartbeat() {
     try {
       if (!running.isEmpty()) {
         jobs.renew(replica.id(), clock.getAsLong() + replica.leaseMillis());
         jobs.cancelRequested(replica.id()).forEach(this::cancelIfRunningHere);
       }
+      if (claiming) {
+        jobs.lapsed(clock.getAsLong()).forEach(this::takeOver);
+      }
     } catch (RuntimeException e) {
-      LOG.warn("background jobs: cannot renew this replica's leases: {}", e.getMessage());
+      LOG.warn("background jobs: cannot renew or check leases: {}", e.getMessage());
     }
+  }
+
+  /**
+   * A job whose owner's lease ran out, taken over at once whether or not a worker is free here: one
+   * that had produced output ends {@code replica_lost}; one that had not goes back to the queue for
+   * the next free worker of any replica, to run again from the start.
+   */
+  private void takeOver(String id) {
+    long now = clock.getAsLong();
+    if (!jobs.claimIfWaiting(id, replica.id(), now, replica.leaseMillis())) {
+      return; // another replica took it first
+    }
+    Optional<StoredResponse> stored = responses.find(id);
+    if (stored.isPresent() && "in_progress".equals(stored.get().status()) && producedOutput(id)) {
+      failLost(stored.get(), nextSequence(id));
+      return;
+    }
+    jobs.giveBack(id);
+    replica.signals().publish(io.gantry.cluster.Signals.JOBS, id);
   }
 
   private void cancelIfRunningHere(String id) {
