@@ -158,32 +158,30 @@ class ClusterTest {
       }
 
       // Jobs the victim owns when it dies: some with output, some still waiting for a first token.
+      // Any replica may claim a job: more are sent until the victim holds both kinds.
       List<String> slow = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        String id =
+      for (int round = 0; round < 30 && !holdsBothKinds(store, "r3"); round++) {
+        String slowId =
             post(
                     victim.base,
                     "/v1/responses",
                     body("slow sim:fail=slow-first:3000 sim:tokens=3", true))
                 .path("id")
                 .asText();
-        slow.add(id);
-        background.put(id, "slow-first");
-      }
-      for (int i = 0; i < 6; i++) {
-        String id =
+        slow.add(slowId);
+        background.put(slowId, "slow-first");
+        String longId =
             post(victim.base, "/v1/responses", body("long sim:tokens=600 sim:delay=10", true))
                 .path("id")
                 .asText();
-        background.put(id, "long");
+        background.put(longId, "long");
+        try {
+          await().atMost(Duration.ofSeconds(1)).until(() -> holdsBothKinds(store, "r3"));
+        } catch (org.awaitility.core.ConditionTimeoutException notYet) {
+          // Send another pair.
+        }
       }
-      // Killed while it holds jobs with output and jobs still waiting for their first token.
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> {
-            Map<String, Boolean> now = ownedBy(store, "r3");
-            return now.containsValue(true) && now.containsValue(false);
-          });
+      assertThat(holdsBothKinds(store, "r3")).as("the victim holds jobs of both kinds").isTrue();
       Map<String, Boolean> owned = ownedBy(store, "r3");
       victim.kill();
       long killedAt = System.nanoTime();
@@ -268,6 +266,11 @@ class ClusterTest {
     long textDone =
         events.stream().filter(e -> e.type().equals("response.output_text.done")).count();
     assertThat(textDone).isLessThanOrEqualTo(1);
+  }
+
+  private static boolean holdsBothKinds(String store, String replica) throws Exception {
+    Map<String, Boolean> now = ownedBy(store, replica);
+    return now.containsValue(true) && now.containsValue(false);
   }
 
   /** The jobs {@code replica} owns now, and whether each has produced output. */

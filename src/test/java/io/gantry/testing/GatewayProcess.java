@@ -102,6 +102,21 @@ public final class GatewayProcess implements AutoCloseable {
     return new GatewayProcess(command, env, data, port);
   }
 
+  /** Sends SIGTERM (as a container runtime does to stop it) and returns at once. */
+  public void terminate() {
+    process.destroy();
+  }
+
+  /** Waits for the process to end, at most {@code max}; its exit code, or -1 if it still runs. */
+  public int awaitExit(Duration max) throws InterruptedException {
+    return process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+  }
+
+  /** The data directory it was started with. */
+  public Path dataDir() {
+    return data;
+  }
+
   public long pid() {
     return process.pid();
   }
