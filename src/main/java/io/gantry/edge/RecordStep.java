@@ -61,11 +61,12 @@ final class RecordStep implements EdgeStep {
       if (record.capturesContent()) {
         record.input(exchange.bodyTextIfRead());
       }
-      metrics.requestEnded(surface);
       metrics.record(record);
       sessions.record(record);
       accessLog.write(record);
       span.end(record);
+      // Last: a request no longer in flight has left its record (what a scrape sees agrees).
+      metrics.requestEnded(surface);
     }
   }
 }

@@ -64,6 +64,13 @@ class MetricsTest {
     assertThat(chat(TestStack.OPENAI_MODEL, "sim:fail=500", false).statusCode()).isEqualTo(500);
     assertThat(chat("no-such-model", "x", false).statusCode()).isEqualTo(404);
     chat(TestStack.OPENAI_MODEL, "sim:tokens=9 sim:fail=cut-after:3", true);
+    // A client sees a cut stream end before the gateway has recorded it: wait until no request
+    // is in flight (the gauge drops after the record is written).
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() ->
+            MetricsScrape.of(gateway.url()).value("gantry_inflight_requests", "surface", "chat")
+                == 0);
     MetricsScrape after = MetricsScrape.of(gateway.url());
 
     assertThat(
