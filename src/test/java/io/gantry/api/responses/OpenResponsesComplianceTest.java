@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gantry.contract.OpenApiContract;
 import io.gantry.core.Json;
 import io.gantry.testing.OpenResponsesShape;
 import io.gantry.testing.RawHttp;
@@ -218,10 +219,18 @@ class OpenResponsesComplianceTest {
   }
 
   /** A turn the suite would pass: every message well-formed, ending completed. */
-  private static JsonNode completed(List<JsonNode> turn) {
-    for (JsonNode event : turn) {
-      assertThat(OpenResponsesShape.eventProblems(event, true)).as(event.toString()).isEmpty();
+  /** A WebSocket message valid for both specs: OpenAI's event schema and Open Responses'. */
+  static void assertValidSocketEvent(JsonNode event) {
+    assertThat(OpenResponsesShape.eventProblems(event, true)).as(event.toString()).isEmpty();
+    if (event.path("type").asText().equals("error")) {
+      assertValid("ResponseWsError", event);
+    } else {
+      OpenApiContract.assertValidStreamEvent(event);
     }
+  }
+
+  private static JsonNode completed(List<JsonNode> turn) {
+    turn.forEach(OpenResponsesComplianceTest::assertValidSocketEvent);
     JsonNode last = ResponsesSocketClient.last(turn);
     assertThat(last.path("type").asText()).as(last.toString()).isEqualTo("response.completed");
     assertValid("Response", last.get("response"));
@@ -230,7 +239,7 @@ class OpenResponsesComplianceTest {
 
   private static String errorCode(List<JsonNode> turn) {
     JsonNode last = ResponsesSocketClient.last(turn);
-    assertThat(OpenResponsesShape.eventProblems(last, true)).isEmpty();
+    assertValidSocketEvent(last);
     return last.path("type").asText().equals("error")
         ? last.at("/error/code").asText()
         : last.at("/response/error/code").asText();
@@ -351,6 +360,11 @@ class OpenResponsesComplianceTest {
       assertThat(refused.get(0).path("status").asInt()).isEqualTo(400);
       List<JsonNode> unknown = ws.send("{\"type\":\"response.cancel\"}");
       assertThat(unknown.get(0).at("/error/param").asText()).isEqualTo("type");
+      List<JsonNode> notJson = ws.send("{\"type\": response.create");
+      assertThat(notJson.get(0).at("/error/message").asText()).contains("not valid JSON");
+      for (JsonNode error : List.of(refused.get(0), unknown.get(0), notJson.get(0))) {
+        assertValidSocketEvent(error);
+      }
       completed(ws.turn(turn("still open")));
     }
   }
@@ -397,6 +411,15 @@ class OpenResponsesComplianceTest {
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(Json.MAPPER.readTree(response.body()).at("/error/param").asText())
         .isEqualTo("model");
+  }
+
+  @Test
+  void compactWithNothingToCompactIs400() throws Exception {
+    HttpResponse<byte[]> response = compact(Json.object().put("model", MODEL));
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonNode error = Json.MAPPER.readTree(response.body()).path("error");
+    assertThat(error.path("param").asText()).isEqualTo("input");
+    assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
   }
 
   @Test
