@@ -196,6 +196,15 @@ public final class Gantry implements AutoCloseable {
             metrics.registry(),
             () -> registry.backends().stream().map(Gantry::dashboardRow).toList(),
             () -> responses.backgroundJobStates().forEach(metrics::backgroundJobs));
+    // The edge.
+    GatewayServer server =
+        new GatewayServer(config.server(), new AccessLog(), metrics, sessions, tracing)
+            .logContent(config.observe().logContent())
+            .guard(
+                new EdgeGuard(
+                    governance,
+                    config.server().loopback(),
+                    config.server().allowUnauthenticated()));
     List<Surface> surfaces =
         List.of(
             new ChatCompletionsEndpoint(admission),
@@ -206,19 +215,11 @@ public final class Gantry implements AutoCloseable {
             new FilesEndpoints(fileStore, fileBlobs, config.files()),
             new AdminEndpoints(governance),
             new CompatibilityMatrix(),
-            new HealthEndpoints(registry, ConfiguredBackends.discovers(config), database),
+            new HealthEndpoints(
+                registry, ConfiguredBackends.discovers(config), database, server::draining),
             new MetricsEndpoint(metrics, refreshGauges),
             new DashboardEndpoints(dashboard));
 
-    // The edge.
-    GatewayServer server =
-        new GatewayServer(config.server(), new AccessLog(), metrics, sessions, tracing)
-            .logContent(config.observe().logContent())
-            .guard(
-                new EdgeGuard(
-                    governance,
-                    config.server().loopback(),
-                    config.server().allowUnauthenticated()));
     surfaces.forEach(surface -> surface.routes(server));
 
     registry.start();

@@ -6,7 +6,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Counts requests in flight, so shutdown can let them finish, and refuses new ones with 503 {@code
- * shutting_down} once the server drains.
+ * shutting_down} once the server drains (polled routes excepted: they report the drain).
  */
 final class DrainStep implements EdgeStep {
   private final BooleanSupplier draining;
@@ -21,10 +21,9 @@ final class DrainStep implements EdgeStep {
   public void handle(Exchange exchange, Next next) throws Exception {
     inFlight.incrementAndGet();
     try {
-      // Liveness stays true while draining: the process is healthy, only leaving (readiness,
-      // like every other route, answers 503 so load balancers stop sending).
-      if (draining.getAsBoolean()
-          && (exchange.route() == null || !exchange.route().pattern().equals("/livez"))) {
+      // Polled routes (health, metrics, dashboard) keep answering while draining: liveness stays
+      // true, readiness says it drains (503), and the last metrics can still be scraped.
+      if (draining.getAsBoolean() && (exchange.route() == null || exchange.route().logged())) {
         throw new ApiException(
             503,
             "server_error",

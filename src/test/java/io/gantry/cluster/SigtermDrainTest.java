@@ -56,6 +56,7 @@ class SigtermDrainTest {
           .atMost(Duration.ofSeconds(2))
           .pollInterval(Duration.ofMillis(20))
           .until(() -> status(gateway.base + "/readyz") == 503);
+      assertThat(RawHttp.text(RawHttp.get(gateway.base + "/readyz"))).contains("\"draining\"");
       HttpResponse<byte[]> refused = RawHttp.get(gateway.base + "/v1/models");
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(RawHttp.text(refused)).contains("shutting_down");

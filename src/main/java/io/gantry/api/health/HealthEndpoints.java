@@ -26,11 +26,18 @@ public final class HealthEndpoints implements Surface {
   private final BackendRegistry registry;
   private final boolean discovery;
   private final Database store;
+  private final java.util.function.BooleanSupplier draining;
 
-  public HealthEndpoints(BackendRegistry registry, boolean discovery, Database store) {
+  /** {@code draining} says when the server is shutting down: readiness then fails at once. */
+  public HealthEndpoints(
+      BackendRegistry registry,
+      boolean discovery,
+      Database store,
+      java.util.function.BooleanSupplier draining) {
     this.registry = registry;
     this.discovery = discovery;
     this.store = store;
+    this.draining = draining;
   }
 
   @Override
@@ -46,9 +53,10 @@ public final class HealthEndpoints implements Surface {
 
   public void ready(Exchange exchange) {
     boolean storeReachable = store.ping();
-    boolean ready = registry.anyReady() && storeReachable;
+    boolean shuttingDown = draining.getAsBoolean();
+    boolean ready = registry.anyReady() && storeReachable && !shuttingDown;
     ObjectNode out = Json.object();
-    out.put("status", ready ? "ready" : "not_ready");
+    out.put("status", shuttingDown ? "draining" : ready ? "ready" : "not_ready");
     out.put("discovery", discovery);
     out.putObject("store").put("kind", store.kind()).put("reachable", storeReachable);
     ArrayNode backends = out.putArray("backends");
@@ -67,7 +75,9 @@ public final class HealthEndpoints implements Surface {
       b.put("in_flight", entry.inFlight());
       b.put("weight", entry.weight());
     }
-    if (!storeReachable) {
+    if (shuttingDown) {
+      out.put("hint", "This replica is shutting down; send requests to another one.");
+    } else if (!storeReachable) {
       out.put("hint", "The store (" + store + ") does not answer; check store.url.");
     } else if (!ready) {
       out.put("hint", SIMULATOR_HINT);
