@@ -11,7 +11,6 @@ import io.gantry.observe.RequestRecord;
 import io.gantry.store.BackgroundJob;
 import io.gantry.store.BackgroundJobStore;
 import io.gantry.store.ResponseStore;
-import io.gantry.store.StoredEvent;
 import io.gantry.store.StoredResponse;
 import io.gantry.upstream.Cancellation;
 import io.gantry.upstream.UpstreamMeta;
@@ -90,12 +89,13 @@ final class BackgroundJobs implements AutoCloseable {
   private volatile java.util.function.Consumer<String> refusedJobs = scope -> {};
   private volatile BiConsumer<String, Long> queueWaits = (model, millis) -> {};
   private final io.gantry.cluster.EventWaits waits;
+  private final JobEndings endings;
 
-  private static final java.util.Set<String> FINAL =
+  static final java.util.Set<String> FINAL =
       java.util.Set.of("completed", "incomplete", "failed", "cancelled");
 
   /** Events a job emits before its backend answers anything. */
-  private static final java.util.Set<String> ANNOUNCEMENTS =
+  static final java.util.Set<String> ANNOUNCEMENTS =
       java.util.Set.of("response.created", "response.queued", "response.in_progress");
 
   BackgroundJobs(
@@ -110,6 +110,7 @@ final class BackgroundJobs implements AutoCloseable {
     this.replica = replica;
     this.clock = clock;
     this.waits = new io.gantry.cluster.EventWaits(replica.signals());
+    this.endings = new JobEndings(responses, jobs, live, replica.signals());
     this.router = router;
     this.execution = execution;
     this.responses = responses;
@@ -224,8 +225,8 @@ final class BackgroundJobs implements AutoCloseable {
         Optional<StoredResponse> stored = responses.find(job.responseId());
         if (stored.isPresent()
             && "in_progress".equals(stored.get().status())
-            && producedOutput(job.responseId())) {
-          failLost(stored.get(), nextSequence(job.responseId()));
+            && endings.producedOutput(job.responseId())) {
+          lost(stored.get());
         }
       }
       jobs.releaseAll();
@@ -293,8 +294,10 @@ final class BackgroundJobs implements AutoCloseable {
       return; // another replica took it first
     }
     Optional<StoredResponse> stored = responses.find(id);
-    if (stored.isPresent() && "in_progress".equals(stored.get().status()) && producedOutput(id)) {
-      failLost(stored.get(), nextSequence(id));
+    if (stored.isPresent()
+        && "in_progress".equals(stored.get().status())
+        && endings.producedOutput(id)) {
+      lost(stored.get());
       return;
     }
     jobs.giveBack(id);
@@ -316,9 +319,9 @@ final class BackgroundJobs implements AutoCloseable {
       jobs.remove(id);
       return;
     }
-    long next = nextSequence(id);
-    if ("in_progress".equals(stored.get().status()) && producedOutput(id)) {
-      failLost(stored.get(), next);
+    long next = endings.nextSequence(id);
+    if ("in_progress".equals(stored.get().status()) && endings.producedOutput(id)) {
+      lost(stored.get());
       return;
     }
     queueWaits.accept(job.model(), Math.max(0, clock.getAsLong() - job.queuedAtMs()));
@@ -422,8 +425,8 @@ final class BackgroundJobs implements AutoCloseable {
     if (stored.isEmpty()) {
       return;
     }
-    ObjectNode response = failed(stored.get(), error.getMessage());
-    responses.save(withResponse(stored.get(), response));
+    ObjectNode response = JobEndings.failed(stored.get(), error.getMessage());
+    responses.save(JobEndings.withResponse(stored.get(), response));
     try {
       events.emit(Json.object().put("type", "response.failed").set("response", response));
       events.emit(ResponseExecution.errorEvent(error.code(), error.getMessage()));
@@ -464,7 +467,8 @@ final class BackgroundJobs implements AutoCloseable {
       return true;
     }
     if (jobs.claimIfWaiting(id, replica.id(), clock.getAsLong(), replica.leaseMillis())) {
-      cancelWaiting(id);
+      endings.cancelledWhileWaiting(id);
+      settlements.remove(id);
       return true;
     }
     if (jobs.find(id).isEmpty()) {
@@ -500,90 +504,10 @@ final class BackgroundJobs implements AutoCloseable {
     }
   }
 
-  /**
-   * A job this replica claimed to end it before it ran (or after its owner was lost): cancelled,
-   * with its terminal event, out of the queue.
-   */
-  private void cancelWaiting(String id) {
-    Optional<StoredResponse> stored = responses.find(id);
-    if (stored.isPresent() && !FINAL.contains(stored.get().status())) {
-      StoredResponse s = stored.get();
-      ObjectNode response = (ObjectNode) parse(s.responseJson());
-      response.put("status", "cancelled");
-      responses.save(withResponse(s, response));
-      long next = nextSequence(id);
-      ObjectNode error =
-          ResponseExecution.errorEvent("response_cancelled", "The response was cancelled.");
-      error.put("sequence_number", next);
-      responses.appendEvent(new StoredEvent(id, next, "error", Json.text(error)));
-      LiveResponses.Live events = live.get(id);
-      if (events != null) {
-        events.append(error);
-      }
-    }
-    jobs.remove(id);
-    settlements.remove(id);
-    live.close(id);
-    replica.signals().publish(io.gantry.cluster.Signals.EVENTS, id);
-  }
-
-  /** Whether a response's stored events go beyond its announcements (output was produced). */
-  private boolean producedOutput(String id) {
-    for (StoredEvent event : responses.events(id, -1)) {
-      if (!ANNOUNCEMENTS.contains(event.type())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Ends a job whose replica was lost after it had produced output: running it again would send its
-   * followers tokens they have partly seen under the same event numbers.
-   */
-  private void failLost(StoredResponse s, long next) {
-    ObjectNode response = failed(s, REPLICA_LOST_MESSAGE);
-    responses.save(withResponse(s, response));
-    ObjectNode failed = Json.object().put("type", "response.failed");
-    failed.set("response", response);
-    failed.put("sequence_number", next);
-    ObjectNode error = ResponseExecution.errorEvent("replica_lost", REPLICA_LOST_MESSAGE);
-    error.put("sequence_number", next + 1);
-    responses.appendEvents(
-        List.of(
-            new StoredEvent(s.id(), next, "response.failed", Json.text(failed)),
-            new StoredEvent(s.id(), next + 1, "error", Json.text(error))));
-    jobs.remove(s.id());
+  /** A job lost with its replica after it produced output: ended, and not settled here. */
+  private void lost(StoredResponse s) {
+    endings.lost(s);
     settlements.remove(s.id());
-    replica.signals().publish(io.gantry.cluster.Signals.EVENTS, s.id());
-    LOG.warn(
-        "background response {}: its replica was lost after it produced output: failed", s.id());
-  }
-
-  /** The stored response, failed with {@code message} (the spec's closed code: server_error). */
-  private static ObjectNode failed(StoredResponse s, String message) {
-    ObjectNode response = (ObjectNode) parse(s.responseJson());
-    response.put("status", "failed");
-    response.set("completed_at", null);
-    response.putObject("error").put("code", "server_error").put("message", message);
-    return response;
-  }
-
-  private long nextSequence(String id) {
-    List<StoredEvent> events = responses.events(id, -1);
-    return events.isEmpty() ? 0 : events.getLast().sequenceNumber() + 1;
-  }
-
-  private static StoredResponse withResponse(StoredResponse s, ObjectNode response) {
-    return new StoredResponse(
-        s.id(),
-        s.previousResponseId(),
-        s.model(),
-        response.path("status").asText(),
-        s.createdAt(),
-        Json.text(response),
-        s.inputItemsJson(),
-        s.outputItemsJson());
   }
 
   private static JsonNode parse(String json) {
