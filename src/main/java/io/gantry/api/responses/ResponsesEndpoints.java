@@ -61,6 +61,7 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
   private final ConversationStore conversations;
   private final io.gantry.govern.Tenancy tenancy;
   private final Compaction compaction;
+  private final CompactEndpoint compactor;
 
   public ResponsesEndpoints(
       Admission admission,
@@ -85,6 +86,7 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
             ? ReasoningSealer.open(dataDir)
             : ReasoningSealer.shared(replica.sharedSecrets());
     this.compaction = new Compaction(sealer);
+    this.compactor = new CompactEndpoint(admission, store, files, compaction);
     this.rejectHostedTools = rejectHostedTools;
     this.execution = new ResponseExecution(store, conversations, sealer);
     this.background =
@@ -127,70 +129,9 @@ public final class ResponsesEndpoints implements Surface, AutoCloseable {
             "responses",
             Access.KEY,
             owned(this::inputItems))
-        .route(Method.POST, "/v1/responses/compact", "responses", Access.MODEL, this::compact)
+        .route(Method.POST, "/v1/responses/compact", "responses", Access.MODEL, compactor::compact)
         .route(Method.GET, "/v1/responses", "responses", Access.KEY, this::notUpgraded)
         .socket("/v1/responses", ResponsesSocket::new);
-  }
-
-  /**
-   * {@code POST /v1/responses/compact}: the conversation ({@code previous_response_id} and/or
-   * {@code input}) as a sealed summary of its older turns, written by the model, and its last turn
-   * verbatim ({@link Compaction}).
-   */
-  public void compact(Exchange exchange) throws Exception {
-    ObjectNode body = exchange.jsonBody();
-    exchange.checkRequestLimits(body, "input", "max_output_tokens");
-    io.gantry.api.Owned.references(exchange, body);
-    JsonNode model = body.get("model");
-    if (model == null || model.isNull()) {
-      throw ApiException.invalid("model", "Missing required parameter: 'model'.");
-    }
-    if (!model.isTextual() || model.asText().isBlank()) {
-      throw ApiException.invalid("model", "'model' must be a non-empty string.");
-    }
-    JsonNode instructions = body.get("instructions");
-    if (instructions != null && !instructions.isNull() && !instructions.isTextual()) {
-      throw ApiException.invalid("instructions", "'instructions' must be a string.");
-    }
-    JsonNode previous = body.get("previous_response_id");
-    if (previous != null && !previous.isNull() && !previous.isTextual()) {
-      throw ApiException.invalid(
-          "previous_response_id", "'previous_response_id' must be a string.");
-    }
-    List<JsonNode> items =
-        new ArrayList<>(
-            previous == null || previous.isNull()
-                ? List.of()
-                : ResponseHistory.items(store, previous.asText()));
-    int inputStart = items.size();
-    items.addAll(InputItems.normalize(body.get("input")));
-    if (items.isEmpty()) {
-      throw ApiException.invalid(
-          "input", "Nothing to compact: send 'input', 'previous_response_id' or both.");
-    }
-    Compaction.Split split = Compaction.Split.of(items);
-    UpstreamMeta meta = Admission.abortOnHangUp(exchange);
-    Route chosen = admission.choose(exchange, model.asText());
-    exchange.closeAtEnd(chosen);
-    Turn turn =
-        Compaction.summaryTurn(
-            chosen.model(),
-            instructions == null || instructions.isNull() ? null : instructions.asText(),
-            compaction.expand(split.older(), Math.min(inputStart, split.older().size())),
-            files.forModel(chosen.backend(), chosen.model(), exchange::owns));
-    admission.check(exchange, model.asText(), chosen, () -> InputTokenEstimate.of(turn));
-    Route route = admission.lease(exchange, chosen);
-    exchange.record().model(model.asText());
-    Compaction.Summary summary = Compaction.summarise(route, turn, meta, exchange.record());
-    ObjectNode out = Json.object();
-    out.put("id", Ids.random("resp_", 48));
-    out.put("object", "response.compaction");
-    out.put("created_at", System.currentTimeMillis() / 1000);
-    ArrayNode output = out.putArray("output");
-    output.add(compaction.item(summary.text(), 0));
-    split.recent().forEach(output::add);
-    out.set("usage", ResponseJson.usage(summary.usage()));
-    exchange.sendJson(200, out);
   }
 
   /** {@code GET /v1/responses} that was not a WebSocket upgrade. */
