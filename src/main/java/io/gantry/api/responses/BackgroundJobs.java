@@ -83,7 +83,10 @@ final class BackgroundJobs implements AutoCloseable {
   private record Running(
       Cancellation cancellation, CountDownLatch finished, AtomicBoolean started) {}
 
-  private final Map<String, BiConsumer<Usage, String>> settlements = new ConcurrentHashMap<>();
+  /** How a job accepted here settles its usage, and when it was accepted (System.nanoTime). */
+  private record Settlement(BiConsumer<Usage, String> settle, long acceptedAt) {}
+
+  private final Map<String, Settlement> settlements = new ConcurrentHashMap<>();
   private volatile java.util.function.LongConsumer finishedJobs = nanos -> {};
   private volatile java.util.function.Consumer<RequestRecord> endedJobs = record -> {};
   private volatile java.util.function.Consumer<String> refusedJobs = scope -> {};
@@ -144,7 +147,7 @@ final class BackgroundJobs implements AutoCloseable {
             p.request(), p.id(), p.createdAt(), "queued", List.of(), null, null, null);
     execution.save(p, queuedResponse, List.of());
     if (settle != null) {
-      settlements.put(p.id(), settle);
+      settlements.put(p.id(), new Settlement(settle, System.nanoTime()));
     }
     JobEvents events = events(p.id(), 0);
     try {
@@ -266,8 +269,9 @@ final class BackgroundJobs implements AutoCloseable {
   }
 
   /**
-   * Keeps this replica's leases, cancels jobs whose cancel signal it may have missed, and takes
-   * over the jobs of replicas that went silent (see {@link #takeOver}).
+   * Keeps this replica's leases, cancels jobs whose cancel signal it may have missed, takes over
+   * the jobs of replicas that went silent (see {@link #takeOver}), and forgets the settlements of
+   * jobs other replicas ran.
    */
   private void heartbeat() {
     try {
@@ -278,6 +282,15 @@ final class BackgroundJobs implements AutoCloseable {
       if (claiming) {
         jobs.lapsed(clock.getAsLong()).forEach(this::takeOver);
       }
+      // A job accepted here but run by another replica is settled at its estimate: its entry
+      // goes once the job has left the queue, so the map holds only jobs still in it.
+      long oldEnough = System.nanoTime() - replica.leaseMillis() * 1_000_000L;
+      settlements
+          .entrySet()
+          .removeIf(e ->
+              e.getValue().acceptedAt() - oldEnough < 0
+                  && !running.containsKey(e.getKey())
+                  && jobs.find(e.getKey()).isEmpty());
     } catch (RuntimeException e) {
       LOG.warn("background jobs: cannot renew or check leases: {}", e.getMessage());
     }
@@ -355,7 +368,7 @@ final class BackgroundJobs implements AutoCloseable {
       var settle = settlements.remove(id);
       if (settle != null) {
         try {
-          settle.accept(record.usage(), p == null ? null : p.route().model());
+          settle.settle().accept(record.usage(), p == null ? null : p.route().model());
         } catch (RuntimeException e) {
           LOG.warn("background response {}: cannot settle its usage: {}", id, e.getMessage());
         }
